@@ -1,0 +1,28 @@
+import type { Config } from 'jest';
+
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
+};
+
+const shared = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+
+/**
+ * Three projects: fast unit tests, marble specs in virtual time, and integration/e2e tests that
+ * need the real servers from test/services (started once by the global setup) and the built CLI.
+ */
+const config: Config = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...shared, displayName: 'marbles', testMatch: ['<rootDir>/marbles/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/services/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/services/jest-global-teardown.ts',
+      testTimeout: 120_000,
+    },
+  ],
+};
+
+export default config;

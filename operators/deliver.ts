@@ -1,0 +1,69 @@
+import { mergeMap, type OperatorFunction } from 'rxjs';
+import type { Batch } from '../src/core/batch';
+import { DeliveryError, toError } from '../src/core/errors';
+import type { EventFailure, SendResult, Sink } from '../src/core/sink';
+
+/** What `deliver` emits for each batch once its ack share is settled. */
+export interface Delivery {
+  readonly batch: Batch;
+  /** Events the sink accepted. */
+  readonly delivered: number;
+  /** Events that failed (the ack was rejected with the first failure). */
+  readonly failures: readonly EventFailure[];
+}
+
+/** Options of {@link deliver}. */
+export interface DeliverOptions {
+  /** Most sends in flight at once. */
+  readonly concurrency?: number;
+  /** Told about every settled send (the stage kit records metrics and latency here). */
+  readonly onDelivery?: (delivery: Delivery, elapsedMs: number) => void;
+}
+
+/** Turns a thrown send into a failure of every event in the batch. */
+function wholeBatchFailed(batch: Batch, thrown: unknown): EventFailure[] {
+  const error = toError(thrown);
+  const retryable = error instanceof DeliveryError ? error.retryable : true;
+  return batch.events.map((_, index) => ({ index, error, retryable }));
+}
+
+/**
+ * Drives a {@link Sink}: sends each batch with at most `concurrency` sends in flight, then
+ * settles the batch's ack from the result — resolved when every event was delivered,
+ * rejected with the first failure otherwise (retry and dead-letter stages sit in front of
+ * this and decide before it comes to that). Never errors on a failed send: one bad batch
+ * must not stop the output.
+ *
+ * ```
+ * source:  --a--b--c--|
+ * send:      [a  ][b ][c]      (concurrency 1)
+ * result:  -----A---B--C|     (one Delivery per batch, in completion order)
+ * ```
+ *
+ * @example
+ * import { deliver } from 'sluice';
+ * const toFile = deliver(fileSink, { concurrency: 2 });
+ *
+ * @see batch
+ * @see fanOut
+ */
+export function deliver(sink: Sink, options: DeliverOptions = {}): OperatorFunction<Batch, Delivery> {
+  const concurrency = options.concurrency ?? 1;
+  const onDelivery = options.onDelivery;
+  const sendOne = async (batch: Batch): Promise<Delivery> => {
+    const started = performance.now();
+    let failures: readonly EventFailure[];
+    try {
+      const result: SendResult = await sink.send(batch);
+      failures = result.failures ?? [];
+    } catch (thrown) {
+      failures = wholeBatchFailed(batch, thrown);
+    }
+    if (failures.length === 0) batch.ack.resolve();
+    else batch.ack.reject(failures[0].error);
+    const delivery: Delivery = { batch, delivered: batch.events.length - failures.length, failures };
+    onDelivery?.(delivery, performance.now() - started);
+    return delivery;
+  };
+  return mergeMap(sendOne, concurrency);
+}

@@ -1,0 +1,49 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { withEvents, type Batch } from '../src/core/batch';
+import type { LogEvent } from '../src/core/event';
+
+/** Hooks through which a per-event stage reports what it did (the stage kit wires metrics). */
+export interface EventHooks {
+  /** A callback threw on `event`; the event was kept as it was. */
+  onError?(error: unknown, event: LogEvent): void;
+  /** `count` events were removed on purpose. */
+  onDiscard?(count: number): void;
+}
+
+/**
+ * Applies `project` to every event of every batch; batches and acks pass through.
+ *
+ * ```
+ * source:  --a--b--|        (batches of events)
+ * result:  --A--B--|        (same batches, projected events)
+ * ```
+ *
+ * `project` may change the event in place and return it, or return a new event. On a branch
+ * after a fan-out (`batch.shared`) it receives a shallow copy, so siblings never see the
+ * change (replace nested objects rather than mutating them). If `project` throws, the event
+ * is kept unchanged and `hooks.onError` is told: bad data never loses an event.
+ *
+ * @example
+ * import { mapEvents } from 'sluice';
+ * const upper = mapEvents((event) => ({ ...event, level: String(event.level).toUpperCase() }));
+ *
+ * @see filterEvents
+ */
+export function mapEvents(project: (event: LogEvent) => LogEvent, hooks: EventHooks = {}): OperatorFunction<Batch, Batch> {
+  const onError = hooks.onError;
+  return map((batch: Batch) => {
+    const input = batch.events;
+    const copy = batch.shared === true;
+    const output = new Array<LogEvent>(input.length);
+    for (let i = 0; i < input.length; i++) {
+      const event = input[i];
+      try {
+        output[i] = project(copy ? { ...event } : event);
+      } catch (error) {
+        output[i] = event;
+        onError?.(error, event);
+      }
+    }
+    return withEvents(batch, output);
+  });
+}

@@ -1,0 +1,88 @@
+import type { Observable, OperatorFunction } from 'rxjs';
+import type { Batch } from '../core/batch';
+import type { Sink } from '../core/sink';
+import { bytes, duration, integer, object, type InferIn, type InferOut, type Shape } from '../config/schema';
+import type { ComponentContext, ComponentKind, SourceContext } from './context';
+
+/** Options every source has: its credit bounds. */
+export const sourceCommonOptions = {
+  max_in_flight_events: integer({ description: 'Most events read but not yet acknowledged; reading pauses at this bound.', default: 20_000, min: 1 }),
+  max_in_flight_bytes: bytes({ description: 'Most bytes read but not yet acknowledged; reading pauses at this bound.', default: 32 * 1024 * 1024, min: 1024 }),
+};
+
+/** The `batch:` block every sink has. */
+export function sinkBatchOptions(defaults: { maxEvents: number; maxBytes: number; timeoutMs: number }) {
+  return object(
+    {
+      max_events: integer({ description: 'Most events per send.', default: defaults.maxEvents, min: 1 }),
+      max_bytes: bytes({ description: 'Send once a batch holds this many bytes.', default: defaults.maxBytes, min: 1 }),
+      timeout: duration({ description: 'Send a partial batch this long after its first event.', default: defaults.timeoutMs, min: 0 }),
+    },
+    { description: 'How events are grouped into sends.' },
+  );
+}
+
+/** Options every sink has. */
+export function sinkCommonOptions(defaults: { maxEvents: number; maxBytes: number; timeoutMs: number }) {
+  return {
+    batch: sinkBatchOptions(defaults),
+    concurrency: integer({ description: 'Most sends in flight at once.', default: 1, min: 1, max: 256 }),
+  };
+}
+
+export type SourceCommonShape = typeof sourceCommonOptions;
+export type SinkCommonShape = ReturnType<typeof sinkCommonOptions>;
+
+interface Described<K extends ComponentKind, S extends Shape> {
+  readonly kind: K;
+  /** The `type:` that names it in YAML. */
+  readonly type: string;
+  /** One line for the component reference. */
+  readonly summary: string;
+  /** Its own options; the common ones of its kind are added. */
+  readonly options: S;
+  /** A minimal valid config; a test round-trips every example through validation. */
+  readonly example: InferIn<S> & Record<string, unknown>;
+}
+
+/** A source: turns a stream, socket or client into batches that honour credit. */
+export interface SourceDefinition<S extends Shape = Shape> extends Described<'source', S> {
+  create(config: InferOut<S & SourceCommonShape>, context: SourceContext): Observable<Batch>;
+}
+
+/** A transform: one operator from batches to batches. */
+export interface TransformDefinition<S extends Shape = Shape> extends Described<'transform', S> {
+  create(config: InferOut<S>, context: ComponentContext): OperatorFunction<Batch, Batch>;
+}
+
+/** A sink: an I/O adapter driven by the generic batch → deliver stage. */
+export interface SinkDefinition<S extends Shape = Shape> extends Described<'sink', S> {
+  /** Defaults of the `batch:` block for this sink. */
+  readonly batchDefaults: { maxEvents: number; maxBytes: number; timeoutMs: number };
+  create(config: InferOut<S & SinkCommonShape>, context: ComponentContext): Sink;
+}
+
+/** Any component definition. */
+export type ComponentDefinition = SourceDefinition | TransformDefinition | SinkDefinition;
+
+/** Declares a source once: name, documented options, factory. */
+export function defineSource<S extends Shape>(definition: Omit<SourceDefinition<S>, 'kind'>): SourceDefinition<S> {
+  return { kind: 'source', ...definition };
+}
+
+/** Declares a transform once: name, documented options, factory. */
+export function defineTransform<S extends Shape>(definition: Omit<TransformDefinition<S>, 'kind'>): TransformDefinition<S> {
+  return { kind: 'transform', ...definition };
+}
+
+/** Declares a sink once: name, documented options, batch defaults, factory. */
+export function defineSink<S extends Shape>(definition: Omit<SinkDefinition<S>, 'kind'>): SinkDefinition<S> {
+  return { kind: 'sink', ...definition };
+}
+
+/** The full option shape of a definition: its own plus the common ones of its kind. */
+export function fullShape(definition: ComponentDefinition): Shape {
+  if (definition.kind === 'source') return { ...sourceCommonOptions, ...definition.options };
+  if (definition.kind === 'sink') return { ...sinkCommonOptions(definition.batchDefaults), ...definition.options };
+  return definition.options;
+}

@@ -1,0 +1,31 @@
+import type { Batch } from './batch';
+
+/** One event of a batch that a sink could not deliver. */
+export interface EventFailure {
+  /** Index of the event in the batch that was sent. */
+  readonly index: number;
+  readonly error: Error;
+  /** Whether sending the event again may succeed (a 429 may; a mapping error will not). */
+  readonly retryable: boolean;
+}
+
+/** What a send achieved: no failures means every event was delivered. */
+export interface SendResult {
+  readonly failures?: readonly EventFailure[];
+}
+
+/** The result of a send that delivered everything. */
+export const DELIVERED: SendResult = Object.freeze({});
+
+/**
+ * An output's I/O adapter. The generic `deliver` operator drives `send` with bounded
+ * concurrency and settles acks from its result; the sink never touches acks. A thrown or
+ * rejected send fails the whole batch (a `DeliveryError` says whether it is retryable).
+ */
+export interface Sink {
+  send(batch: Batch): Promise<SendResult>;
+  /** Makes everything sent so far durable (fsync, flush a client's buffer). */
+  flush?(): Promise<void>;
+  /** Releases the sink's resources once nothing more will be sent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Apache Kafka (KRaft, single broker+controller) for the integration tests.
+#   bash test/services/kafka.sh up|down|status|install
+# Listeners: PLAINTEXT 127.0.0.1:19092, SASL_PLAINTEXT 127.0.0.1:19093 (sluice/sluice-secret;
+# PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), controller 127.0.0.1:19094.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+NAME=kafka
+KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-4.4.0}"
+JAVA="${SLUICE_KAFKA_JAVA:-java}"
+LIB_DIR="$CACHE_DIR/kafka/$KAFKA_VERSION/libs"
+PIDFILE="$RUN_DIR/kafka.pid"
+LOGFILE="$RUN_DIR/kafka.log"
+STATE_DIR="$RUN_DIR/kafka"
+DATA_DIR="$STATE_DIR/data"
+STOP_GRACE=30
+
+describe() { echo "Kafka $KAFKA_VERSION PLAINTEXT 127.0.0.1:19092, SASL_PLAINTEXT 127.0.0.1:19093"; }
+
+# Healthy once both client listeners accept connections and the server logged its start; the
+# listeners open only after the broker has caught up with the metadata log.
+is_healthy() {
+  port_open 19092 && port_open 19093 || return 1
+  ! pid_alive "$PIDFILE" || grep -q 'Kafka Server started' "$LOGFILE" 2>/dev/null
+}
+
+install() {
+  [[ -f "$LIB_DIR/.complete" ]] && return 0
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch the Kafka jars"
+  log "installing Kafka $KAFKA_VERSION jars into $LIB_DIR (first run only)"
+  local tmp="$LIB_DIR.tmp"
+  rm -rf "$tmp"
+  run_logged "$RUN_DIR/kafka-install.log" mvn -B -f "$SERVICES_DIR/kafka/pom.xml" \
+    -Dmaven.repo.local="$CACHE_DIR/m2" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
+    || die "Maven could not fetch Kafka $KAFKA_VERSION (log: $RUN_DIR/kafka-install.log)"
+  rm -rf "$LIB_DIR"
+  mv "$tmp" "$LIB_DIR"
+  touch "$LIB_DIR/.complete"
+}
+
+storage_tool() {
+  "$JAVA" -Xmx256m -cp "$LIB_DIR/*" -Dlog4j2.configurationFile="$SERVICES_DIR/kafka/log4j2.properties" \
+    kafka.tools.StorageTool "$@"
+}
+
+start() {
+  "$JAVA" -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || die "Kafka $KAFKA_VERSION needs Java 17+ ($JAVA)"
+  port_open 19092 && die "port 19092 is taken by another process"
+  rm -rf "$STATE_DIR"
+  mkdir -p "$DATA_DIR"
+  sed "s|@DATA_DIR@|$DATA_DIR|" "$SERVICES_DIR/kafka/server.properties" >"$STATE_DIR/server.properties"
+  local cluster_id
+  cluster_id="$(storage_tool random-uuid 2>"$LOGFILE")" || { print_log_tail "$LOGFILE"; die "StorageTool random-uuid failed"; }
+  run_logged "$LOGFILE" storage_tool format -t "$cluster_id" -c "$STATE_DIR/server.properties" \
+    --add-scram 'SCRAM-SHA-256=[name=sluice,password=sluice-secret]' \
+    --add-scram 'SCRAM-SHA-512=[name=sluice,password=sluice-secret]' \
+    || die "formatting Kafka storage failed"
+  # setsid: the broker outlives the shell (and jest's process group) that started it.
+  setsid "$JAVA" -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$SERVICES_DIR/kafka/log4j2.properties" \
+    -cp "$LIB_DIR/*" kafka.Kafka "$STATE_DIR/server.properties" \
+    </dev/null >>"$LOGFILE" 2>&1 &
+  echo $! >"$PIDFILE"
+}
+
+service_main "$@"
