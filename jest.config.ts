@@ -20,7 +20,7 @@ const config: Config = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/services/jest-global-setup.ts',
       globalTeardown: '<rootDir>/test/services/jest-global-teardown.ts',
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/test/integration/setup-timeout.ts'],
     },
   ],
 };

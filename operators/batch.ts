@@ -63,23 +63,29 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
       const add = (input: Batch): void => {
         const total = input.events.length;
         if (total === 0) {
+          // Nothing to deliver, but the ack still waits at most maxWaitMs (the timer below).
           acks.push(input.ack);
-          return;
+        } else {
+          const bytesPerEvent = input.bytes / total;
+          let offset = 0;
+          // Every piece takes its own reference before it is placed; the input's own reference
+          // stands for the events not yet placed and is released last, so a piece settled
+          // synchronously downstream cannot settle the input ack before the later pieces exist.
+          while (offset < total && !subscriber.closed) {
+            const room = maxEvents - events.length;
+            const take = Math.min(room, total - offset);
+            input.ack.retain();
+            acks.push(input.ack);
+            for (let i = offset; i < offset + take; i++) events.push(input.events[i]);
+            bytes += take * bytesPerEvent;
+            offset += take;
+            if (events.length >= maxEvents || bytes >= maxBytes) flush();
+          }
+          // Torn down mid-split (the consumer unsubscribed on an earlier piece): the rest was never emitted.
+          if (offset < total) input.ack.reject(new BatchAbandonedError('batch torn down while splitting a batch'));
+          else input.ack.resolve();
         }
-        const bytesPerEvent = input.bytes / total;
-        let offset = 0;
-        while (offset < total) {
-          const room = maxEvents - events.length;
-          const take = Math.min(room, total - offset);
-          // Each piece after the first needs its own reference on the input ack.
-          if (offset > 0) input.ack.retain();
-          acks.push(input.ack);
-          for (let i = offset; i < offset + take; i++) events.push(input.events[i]);
-          bytes += take * bytesPerEvent;
-          offset += take;
-          if (events.length >= maxEvents || bytes >= maxBytes) flush();
-        }
-        if (acks.length > 0 && timer === undefined) timer = scheduler.schedule(flush, maxWaitMs);
+        if (acks.length > 0 && timer === undefined && !subscriber.closed) timer = scheduler.schedule(flush, maxWaitMs);
       };
 
       const subscription = source.subscribe({
@@ -95,13 +101,14 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
       });
 
       return () => {
-        subscription.unsubscribe();
         timer?.unsubscribe();
         const abandoned = acks;
         acks = [];
         events = [];
+        // Reject before letting go of upstream, so the reason the source hears is this one.
         const reason = new BatchAbandonedError('batch torn down before its events were flushed');
         for (const ack of abandoned) ack.reject(reason);
+        subscription.unsubscribe();
       };
     });
 }

@@ -1,6 +1,6 @@
-import { mergeMap, type OperatorFunction } from 'rxjs';
+import { defer, finalize, mergeMap, tap, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../src/core/batch';
-import { DeliveryError, toError } from '../src/core/errors';
+import { BatchDeliveryError, DeliveryError, toError } from '../src/core/errors';
 import type { EventFailure, SendResult, Sink } from '../src/core/sink';
 
 /** What `deliver` emits for each batch once its ack share is settled. */
@@ -8,7 +8,7 @@ export interface Delivery {
   readonly batch: Batch;
   /** Events the sink accepted. */
   readonly delivered: number;
-  /** Events that failed (the ack was rejected with the first failure). */
+  /** Events that failed (the ack was rejected with a BatchDeliveryError listing them). */
   readonly failures: readonly EventFailure[];
 }
 
@@ -60,10 +60,26 @@ export function deliver(sink: Sink, options: DeliverOptions = {}): OperatorFunct
       failures = wholeBatchFailed(batch, thrown);
     }
     if (failures.length === 0) batch.ack.resolve();
-    else batch.ack.reject(failures[0].error);
+    else batch.ack.reject(new BatchDeliveryError(failures, batch.events.length));
     const delivery: Delivery = { batch, delivered: batch.events.length - failures.length, failures };
     onDelivery?.(delivery, performance.now() - started);
     return delivery;
   };
-  return mergeMap(sendOne, concurrency);
+  return (source) =>
+    defer(() => {
+      // Batches waiting for a free send slot. If the stage is torn down first (unsubscribe, or
+      // an upstream error) their acks are rejected, never forgotten.
+      const waiting: Batch[] = [];
+      return source.pipe(
+        tap((batch) => waiting.push(batch)),
+        mergeMap((batch) => {
+          waiting.shift(); // mergeMap starts buffered batches in arrival order: this is the oldest
+          return sendOne(batch);
+        }, concurrency),
+        finalize(() => {
+          const reason = new DeliveryError('deliver torn down before the batch was sent', true);
+          for (const batch of waiting.splice(0)) batch.ack.reject(reason);
+        }),
+      );
+    });
 }

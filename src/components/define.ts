@@ -80,9 +80,18 @@ export function defineSink<S extends Shape>(definition: Omit<SinkDefinition<S>, 
   return { kind: 'sink', ...definition };
 }
 
+/** Batch defaults of a sink that declares none (custom TypeScript sinks). */
+export const DEFAULT_SINK_BATCH = { maxEvents: 1000, maxBytes: 1024 * 1024, timeoutMs: 1000 };
+
+/** The options every component of a kind has, whatever its type. */
+export function commonShape(kind: ComponentKind, batchDefaults = DEFAULT_SINK_BATCH): Shape {
+  if (kind === 'source') return sourceCommonOptions;
+  if (kind === 'sink') return sinkCommonOptions(batchDefaults);
+  return {};
+}
+
 /** The full option shape of a definition: its own plus the common ones of its kind. */
 export function fullShape(definition: ComponentDefinition): Shape {
-  if (definition.kind === 'source') return { ...sourceCommonOptions, ...definition.options };
-  if (definition.kind === 'sink') return { ...sinkCommonOptions(definition.batchDefaults), ...definition.options };
-  return definition.options;
+  const batchDefaults = definition.kind === 'sink' ? definition.batchDefaults : undefined;
+  return { ...commonShape(definition.kind, batchDefaults), ...definition.options };
 }

@@ -24,6 +24,7 @@ export class Ack {
   private failure: Error | undefined;
   private outcome: AckOutcome | undefined;
   private listeners: AckListener[] | AckListener | undefined;
+  private abandoned = false;
 
   /** A fresh ack holding one reference; `onSettled` runs once when it settles. */
   static create(onSettled?: AckListener): Ack {
@@ -63,6 +64,7 @@ export class Ack {
 
   /** Adds `count` references (fan-out to `count` more branches, splitting a batch). */
   retain(count = 1): this {
+    if (this.abandoned) return this;
     if (this.outcome) throw new AckError('retain() on an ack that has already settled');
     this.refs += count;
     return this;
@@ -76,6 +78,20 @@ export class Ack {
   /** Settles one reference as permanently failed; the whole ack will settle rejected. */
   reject(reason: Error): void {
     if (this.failure === undefined) this.failure = reason;
+    this.release();
+  }
+
+  /**
+   * Settles the ack now as rejected, whatever references are still out, because whoever
+   * held them is gone (a graph branch that died mid-batch). Work still in flight for it may
+   * settle later; those late settles are ignored rather than thrown, which is the one
+   * relaxation of the exactly-once rule and the reason only fan-out uses this.
+   */
+  abandon(reason: Error): void {
+    if (this.outcome) return;
+    this.abandoned = true;
+    this.failure ??= reason;
+    this.refs = 1;
     this.release();
   }
 
@@ -98,7 +114,10 @@ export class Ack {
   }
 
   private release(): void {
-    if (this.refs <= 0) throw new AckError('ack settled more times than it was retained');
+    if (this.refs <= 0) {
+      if (this.abandoned) return;
+      throw new AckError('ack settled more times than it was retained');
+    }
     this.refs -= 1;
     if (this.refs > 0) return;
     const outcome: AckOutcome = this.failure ? { ok: false, reason: this.failure } : OK;

@@ -36,3 +36,35 @@ export class DeliveryError extends Error {
 export function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
 }
+
+/** One event a send could not deliver (mirrors the sink's per-event failure). */
+export interface FailedEvent {
+  /** Index of the event in the batch whose ack carries this error. */
+  readonly index: number;
+  readonly error: Error;
+  readonly retryable: boolean;
+  /** How many times delivery was attempted (set by retry stages; 1 when absent). */
+  readonly attempts?: number;
+}
+
+/**
+ * The reason an ack is rejected when a delivery failed: which events of that batch failed
+ * and whether each may succeed on another try. Retry stages re-send only the retryable
+ * ones; dead-letter stages write only the failed ones.
+ */
+export class BatchDeliveryError extends Error {
+  override name = 'BatchDeliveryError';
+  constructor(
+    readonly failures: readonly FailedEvent[],
+    /** Events in the batch that was sent. */
+    readonly batchSize: number,
+  ) {
+    const first = failures[0]?.error;
+    super(`${failures.length} of ${batchSize} event(s) failed: ${first?.message ?? 'unknown error'}`, { cause: first });
+  }
+
+  /** True when every failed event may succeed on another try. */
+  get retryable(): boolean {
+    return this.failures.every((failure) => failure.retryable);
+  }
+}

@@ -1,13 +1,8 @@
 import type { Batch } from './batch';
+import type { FailedEvent } from './errors';
 
 /** One event of a batch that a sink could not deliver. */
-export interface EventFailure {
-  /** Index of the event in the batch that was sent. */
-  readonly index: number;
-  readonly error: Error;
-  /** Whether sending the event again may succeed (a 429 may; a mapping error will not). */
-  readonly retryable: boolean;
-}
+export type EventFailure = FailedEvent;
 
 /** What a send achieved: no failures means every event was delivered. */
 export interface SendResult {

@@ -41,6 +41,20 @@ export class PipelineMetrics {
     return new ComponentMetrics(this, labels);
   }
 
+  /**
+   * A component-labelled family outside the contract (a stage's own state or counts, such as
+   * a circuit breaker's state), created on first use and shared by every component after.
+   */
+  family(kind: 'counter', name: string, help: string): Counter<string>;
+  family(kind: 'gauge', name: string, help: string): Gauge<string>;
+  family(kind: 'counter' | 'gauge', name: string, help: string): Counter<string> | Gauge<string> {
+    const existing = this.registry.getSingleMetric(name);
+    if (kind === 'counter' && existing instanceof Counter) return existing;
+    if (kind === 'gauge' && existing instanceof Gauge) return existing;
+    if (existing) throw new TypeError(`metric ${name} is already registered as another type`);
+    return kind === 'counter' ? this.counter(name, help) : new Gauge({ name, help, labelNames: LABELS, registers: [this.registry] });
+  }
+
   private counter(name: string, help: string, extra: string[] = []): Counter<string> {
     return new Counter({ name, help, labelNames: [...LABELS, ...extra], registers: [this.registry] });
   }
@@ -89,6 +103,16 @@ export class ComponentMetrics {
       this.errorChildren.set(errorType, child);
     }
     child.inc(count);
+  }
+
+  /** This component's series of a counter outside the contract (see {@link PipelineMetrics.family}). */
+  counter(name: string, help: string): Counter.Internal {
+    return this.families.family('counter', name, help).labels(this.labels);
+  }
+
+  /** This component's series of a gauge outside the contract (see {@link PipelineMetrics.family}). */
+  gauge(name: string, help: string): Gauge.Internal<string> {
+    return this.families.family('gauge', name, help).labels(this.labels);
   }
 
   /** Counts events dropped on purpose or by policy. */

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034,SC2153  # the sourcing script reads SERVICES_DIR and defines NAME, PIDFILE, LOGFILE
 # Shared helpers for the test-server scripts (kafka.sh, elasticsearch.sh, s3.sh). Sourced, not run.
 #
 # Layout under the cache (override the root with SLUICE_SERVICES_CACHE):
@@ -104,22 +106,27 @@ service_main() {
 service_up() {
   if pid_alive "$PIDFILE"; then
     # Started earlier (by hand or by another test run): reuse it, waiting if it is still booting.
-    wait_healthy "$NAME" "$PIDFILE" "$LOGFILE" is_healthy || die "$NAME (pid $(cat "$PIDFILE")) is running but unhealthy"
-    log "$NAME already running (pid $(cat "$PIDFILE")): $(describe)"
-    return 0
+    if wait_healthy "$NAME" "$PIDFILE" "$LOGFILE" is_healthy; then
+      log "$NAME already running (pid $(cat "$PIDFILE")): $(describe)"
+      return 0
+    fi
+    pid_alive "$PIDFILE" && die "$NAME (pid $(cat "$PIDFILE")) is running but unhealthy; stop it with: $0 down"
+    log "$NAME exited (stopped by someone else?); starting it again"
   fi
   if is_healthy; then
     log "$NAME already served by a process these scripts did not start; reusing it: $(describe)"
     return 0
   fi
+  local t0=$SECONDS t1
   install
-  local t0=$SECONDS
-  start
+  t1=$SECONDS
+  # 9>&-: the server must not inherit the lock's descriptor, or it would hold the lock while it runs.
+  start 9>&-
   if ! wait_healthy "$NAME" "$PIDFILE" "$LOGFILE" is_healthy; then
     stop_pidfile "$PIDFILE" 10
     die "$NAME failed to start (log: $LOGFILE)"
   fi
-  log "$NAME up in $((SECONDS - t0))s (pid $(cat "$PIDFILE")): $(describe)"
+  log "$NAME up (install $((t1 - t0))s, start $((SECONDS - t1))s, pid $(cat "$PIDFILE")): $(describe)"
 }
 
 service_down() {

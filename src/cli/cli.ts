@@ -1,0 +1,40 @@
+import { parseCliArgs, packageVersion, UsageError, USAGE, type CliArgs, type Command } from './args';
+import { graphCommand } from './graph';
+import type { CliIo } from './load';
+import { runCommand } from './run';
+import { validateCommand } from './validate';
+
+const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  graph: graphCommand,
+};
+
+/**
+ * The whole CLI as a function of its arguments and output streams, returning the exit code
+ * (0 ok, 1 runtime failure, 2 invalid config or usage). `main` is a thin shell around it,
+ * so tests can drive every command in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`sluice: ${error.message}\nRun "sluice --help" for usage.\n`);
+    return 2;
+  }
+  if (args.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
+  }
+  if (args.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (!args.command) {
+    io.stderr(USAGE);
+    return 2;
+  }
+  return HANDLERS[args.command](args, io);
+}

@@ -1,0 +1,50 @@
+import { ConfigError } from '../core/errors';
+import { loadYamlConfig } from '../config/yaml';
+import { Pipeline, PipelineValidationError, type PipelineOptions } from '../graph/pipeline';
+
+/** A config that loaded and validated, or every reason it did not, one printable line each. */
+export type LoadResult = { readonly ok: true; readonly pipeline: Pipeline } | { readonly ok: false; readonly errors: readonly string[] };
+
+/** Where the CLI writes: the real streams in `main`, buffers in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Duck-typed: fs errors may come from another realm (jest's VM sandbox), failing `instanceof`. */
+const errnoCode = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+
+/** Problems top to bottom, as an editor lists them (validation finds them section by section). */
+function inFileOrder(errors: readonly ConfigError[]): ConfigError[] {
+  const key = (error: ConfigError): [number, number] => [error.location?.line ?? 0, error.location?.column ?? 0];
+  return [...errors].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
+}
+
+/**
+ * Reads, expands and validates a pipeline file. Every problem comes back as
+ * `file:line:col: option.path: message`, the form editors jump to, and nothing starts:
+ * the same path serves `validate`, `graph` and `run`, so they can never disagree.
+ */
+export function loadPipeline(file: string, env: NodeJS.ProcessEnv, options: Omit<PipelineOptions, 'locate'> = {}): LoadResult {
+  try {
+    const loaded = loadYamlConfig(file, env);
+    return { ok: true, pipeline: Pipeline.create(loaded.data, { ...options, locate: loaded.toError }) };
+  } catch (error) {
+    if (error instanceof PipelineValidationError) return { ok: false, errors: inFileOrder(error.errors).map((issue) => issue.format()) };
+    if (error instanceof ConfigError) return { ok: false, errors: [error.format()] };
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+      return { ok: false, errors: [`${file}: cannot read the config file (${code})`] };
+    }
+    throw error;
+  }
+}
+
+/** Prints load errors to stderr; the caller exits 2 (invalid config). */
+export function reportLoadErrors(io: CliIo, errors: readonly string[]): void {
+  io.stderr(`${errors.join('\n')}\n`);
+  const count = errors.length;
+  io.stderr(`${count} problem${count === 1 ? '' : 's'} found\n`);
+}

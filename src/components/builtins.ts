@@ -1,0 +1,27 @@
+import { jsonTransform } from '../../operators/parse/json';
+import { enrichTransform } from '../../operators/transform/enrich';
+import { filterTransform } from '../../operators/transform/filter';
+import { blackholeSink } from '../sinks/blackhole';
+import { consoleSink } from '../sinks/console';
+import { fileSink } from '../sinks/file';
+import { generatorSource } from '../sources/generator';
+import { stdinSource } from '../sources/stdin';
+import { ComponentRegistry } from './registry';
+
+/** sluice's built-in sources, by YAML `type:`. */
+export const builtinSources = { generator: generatorSource, stdin: stdinSource } as const;
+
+/** sluice's built-in transforms, by YAML `type:`. */
+export const builtinTransforms = { enrich: enrichTransform, filter: filterTransform, json: jsonTransform } as const;
+
+/** sluice's built-in sinks, by YAML `type:`. */
+export const builtinSinks = { blackhole: blackholeSink, console: consoleSink, file: fileSink } as const;
+
+/** A fresh registry holding every built-in component. */
+export function builtinRegistry(): ComponentRegistry {
+  return new ComponentRegistry().register(
+    ...Object.values(builtinSources),
+    ...Object.values(builtinTransforms),
+    ...Object.values(builtinSinks),
+  );
+}

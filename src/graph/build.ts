@@ -1,0 +1,122 @@
+import { catchError, concat, defer, EMPTY, merge, tap, type Observable, type OperatorFunction } from 'rxjs';
+import type { Batch } from '../core/batch';
+import type { Sink } from '../core/sink';
+import type { ComponentContext, SourceContext } from '../components/context';
+import type { SinkDefinition, SourceDefinition, TransformDefinition } from '../components/define';
+import { countSourceOutput, instrumentTransform } from '../components/instrument';
+import { batch } from '../../operators/batch';
+import { deliver, type Delivery } from '../../operators/deliver';
+import { componentContext, sourceContext, type ContextDeps } from './contexts';
+import { tee } from '../../operators/tee';
+import type { GraphNode, ValidatedGraph } from './validate';
+
+/** The running shape of a graph: one stream of deliveries, and the sinks to close. */
+export interface BuiltGraph {
+  readonly deliveries: Observable<Delivery>;
+  readonly sinks: ReadonlyMap<string, Sink>;
+}
+
+type SinkBatchConfig = { max_events: number; max_bytes: number; timeout: number };
+
+function createSource(node: GraphNode, context: SourceContext): Observable<Batch> {
+  if (node.custom) return (node.custom as (ctx: SourceContext) => Observable<Batch>)(context);
+  const definition = node.definition as SourceDefinition;
+  return definition.create(node.config as Parameters<SourceDefinition['create']>[0], context);
+}
+
+function createTransform(node: GraphNode, context: ComponentContext): OperatorFunction<Batch, Batch> {
+  if (node.custom) return node.custom as OperatorFunction<Batch, Batch>;
+  return (node.definition as TransformDefinition).create(node.config, context);
+}
+
+function createSink(node: GraphNode, context: ComponentContext): Sink {
+  if (!node.custom) return (node.definition as SinkDefinition).create(node.config as Parameters<SinkDefinition['create']>[0], context);
+  return typeof node.custom === 'function' ? (node.custom as (ctx: ComponentContext) => Sink)(context) : (node.custom as Sink);
+}
+
+/**
+ * Turns a validated graph into observables: sources honour credit, fan-in merges, fan-out
+ * tees with ack retention, and every sink is the generic batch → deliver stage with the
+ * sink closed once its input completes. A stage that errors (a bug, never bad data) ends
+ * only its own path: the error is logged and counted, its siblings drain normally.
+ */
+export function buildGraph(graph: ValidatedGraph, deps: ContextDeps, stopping: Observable<void>): BuiltGraph {
+  const outputs = new Map<string, Observable<Batch>[]>();
+  const sinks = new Map<string, Sink>();
+  const ends: Observable<Delivery>[] = [];
+
+  const inputOf = (node: GraphNode): Observable<Batch> =>
+    merge(
+      ...node.inputs.map((input) => {
+        const readers = outputs.get(input) as Observable<Batch>[];
+        return readers.shift() as Observable<Batch>;
+      }),
+    );
+
+  for (const id of graph.order) {
+    const node = graph.nodes.get(id) as GraphNode;
+    const readers = graph.consumers.get(id)?.length ?? 0;
+    if (node.kind === 'source') {
+      const context = sourceContext(node, deps, stopping);
+      const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), guard(context));
+      outputs.set(id, tee(source, readers));
+    } else if (node.kind === 'transform') {
+      const context = componentContext(node, deps);
+      const stage = instrumentTransform(createTransform(node, context), context.metrics);
+      outputs.set(id, tee(inputOf(node).pipe(stage, guard(context)), readers));
+    } else {
+      const context = componentContext(node, deps);
+      const sink = createSink(node, context);
+      sinks.set(id, sink);
+      ends.push(concat(sinkStage(node, context, sink)(inputOf(node)), closeSink(sink, context)));
+    }
+  }
+  return { deliveries: merge(...ends), sinks };
+}
+
+function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink): OperatorFunction<Batch, Delivery> {
+  const options = node.config.batch as SinkBatchConfig;
+  const { metrics } = context;
+  return (input) =>
+    input.pipe(
+      countReceived(context),
+      batch({ maxEvents: options.max_events, maxBytes: options.max_bytes, maxWaitMs: options.timeout, scheduler: context.scheduler }),
+      deliver(sink, {
+        concurrency: node.config.concurrency as number,
+        onDelivery(delivery, elapsedMs) {
+          metrics.processing.observe(elapsedMs / 1000);
+          metrics.countSent(delivery.delivered, delivery.failures.length === 0 ? delivery.batch.bytes : 0);
+          if (delivery.failures.length > 0) {
+            metrics.error('delivery', delivery.failures.length);
+            context.logger.warn({ err: delivery.failures[0].error, failed: delivery.failures.length }, 'send failed');
+          }
+        },
+      }),
+      guard(context),
+    );
+}
+
+function countReceived(context: ComponentContext): OperatorFunction<Batch, Batch> {
+  return tap((item) => context.metrics.countReceived(item.events.length, item.bytes));
+}
+
+function closeSink(sink: Sink, context: ComponentContext): Observable<never> {
+  return defer(async () => {
+    try {
+      await sink.flush?.();
+      await sink.close();
+    } catch (error) {
+      context.metrics.error('close');
+      context.logger.error({ err: error }, 'sink failed to close cleanly');
+    }
+  }).pipe(catchError(() => EMPTY)) as Observable<never>;
+}
+
+/** Ends a component's path on a stream error (a bug): logged, counted, siblings unaffected. */
+function guard<T>(context: ComponentContext): OperatorFunction<T, T> {
+  return catchError((error: unknown) => {
+    context.metrics.error('stream');
+    context.logger.error({ err: error }, 'component failed; its path of the graph has stopped');
+    return EMPTY;
+  });
+}

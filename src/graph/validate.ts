@@ -1,0 +1,135 @@
+import { IssueCollector, object, type ConfigPath, type SchemaIssue } from '../config/schema';
+import type { ComponentKind } from '../components/context';
+import { commonShape, fullShape, type ComponentDefinition } from '../components/define';
+import type { ComponentRegistry } from '../components/registry';
+import { settingsSchema, type PipelineSettingsConfig } from './settings';
+import { topologicalOrder } from './topology';
+
+/** Keys that hold TypeScript-only custom components instead of a `type:`. */
+const CUSTOM_KEY: Record<ComponentKind, string> = { source: 'source', transform: 'operator', sink: 'sink' };
+const SECTION: Record<ComponentKind, string> = { source: 'sources', transform: 'transforms', sink: 'sinks' };
+
+/** One validated component of the graph. */
+export interface GraphNode {
+  readonly id: string;
+  readonly kind: ComponentKind;
+  /** The registered type, or `custom` for a TypeScript-only component. */
+  readonly type: string;
+  readonly inputs: readonly string[];
+  /** Validated options with defaults applied. */
+  readonly config: Record<string, unknown>;
+  readonly definition?: ComponentDefinition;
+  /** The function a custom component supplied (source factory, operator, sink). */
+  readonly custom?: unknown;
+  readonly path: ConfigPath;
+}
+
+/** A graph that passed validation: ready to build. */
+export interface ValidatedGraph {
+  readonly settings: PipelineSettingsConfig;
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  /** Component ids, every one after all of its inputs. */
+  readonly order: readonly string[];
+  /** Who reads each component's output. */
+  readonly consumers: ReadonlyMap<string, readonly string[]>;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function validateNode(
+  kind: ComponentKind,
+  id: string,
+  raw: unknown,
+  registry: ComponentRegistry,
+  issues: IssueCollector,
+): GraphNode | undefined {
+  const path = [SECTION[kind], id];
+  if (!isRecord(raw)) {
+    issues.add(path, `expected a map with "type:", got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
+    return undefined;
+  }
+  let inputs: string[] = [];
+  if (kind !== 'source') {
+    const rawInputs = raw.inputs;
+    if (!Array.isArray(rawInputs) || rawInputs.length === 0 || !rawInputs.every((i) => typeof i === 'string')) {
+      issues.add([...path, 'inputs'], `${kind} "${id}" needs "inputs:", a non-empty list of component names`);
+    } else {
+      inputs = rawInputs as string[];
+      const repeated = inputs.find((input, index) => inputs.indexOf(input) !== index);
+      if (repeated) issues.add([...path, 'inputs'], `"${repeated}" is listed twice in inputs; each input is read once`);
+    }
+  } else if (raw.inputs !== undefined) {
+    issues.add([...path, 'inputs'], `source "${id}" cannot have inputs`);
+  }
+  const customKey = CUSTOM_KEY[kind];
+  const custom = raw[customKey];
+  if (typeof custom === 'function' || (kind === 'sink' && isRecord(custom))) {
+    const config = object(commonShape(kind), { description: '', reserved: ['inputs', customKey] }).parse(raw, path, issues) ?? {};
+    return { id, kind, type: 'custom', inputs, config, custom, path };
+  }
+  const type = raw.type;
+  if (typeof type !== 'string') {
+    issues.add([...path, 'type'], `missing "type:"; known ${kind} types: ${registry.types(kind).join(', ')}`);
+    return undefined;
+  }
+  const definition = registry.get(kind, type);
+  if (!definition) {
+    issues.add([...path, 'type'], `unknown ${kind} type "${type}"; known ${kind} types: ${registry.types(kind).join(', ')}`);
+    return undefined;
+  }
+  const config = object(fullShape(definition), { description: '', reserved: ['type', 'inputs'] }).parse(raw, path, issues) ?? {};
+  return { id, kind, type, inputs, config, definition, path };
+}
+
+/**
+ * Checks a whole pipeline before anything starts: unknown component types and options,
+ * option types and limits, missing or unknown inputs, duplicate names, cycles, sinks
+ * nobody feeds. Every issue carries its config path, so the YAML loader can name the line.
+ */
+export function validateGraph(raw: unknown, registry: ComponentRegistry): { graph?: ValidatedGraph; issues: SchemaIssue[] } {
+  const issues = new IssueCollector();
+  if (!isRecord(raw)) {
+    issues.add([], 'a pipeline is a map with sources:, transforms: and sinks:');
+    return { issues: issues.issues };
+  }
+  const settings = settingsSchema.parse(raw, [], issues);
+  const nodes = new Map<string, GraphNode>();
+  // Names declared but invalid: inputs naming them are not reported again as unknown.
+  const declared = new Set<string>();
+  for (const kind of ['source', 'transform', 'sink'] as const) {
+    const section = raw[SECTION[kind]];
+    if (section === undefined || section === null) {
+      if (kind !== 'transform') issues.add([SECTION[kind]], `a pipeline needs at least one ${kind}`);
+      continue;
+    }
+    if (!isRecord(section)) {
+      issues.add([SECTION[kind]], `expected a map of ${kind} names to ${kind}s`);
+      continue;
+    }
+    for (const [id, spec] of Object.entries(section)) {
+      if (nodes.has(id)) issues.add([SECTION[kind], id], `the name "${id}" is already used by ${nodes.get(id)?.kind} "${id}"; names must be unique`);
+      declared.add(id);
+      const node = validateNode(kind, id, spec, registry, issues);
+      if (node && !nodes.has(id)) nodes.set(id, node);
+    }
+  }
+  const consumers = new Map<string, string[]>([...nodes.keys()].map((id) => [id, []]));
+  for (const node of nodes.values()) {
+    node.inputs.forEach((input, index) => {
+      const upstream = nodes.get(input);
+      if (!upstream && declared.has(input)) return;
+      if (!upstream) issues.add([...node.path, 'inputs', index], `unknown input "${input}"; components: ${[...nodes.keys()].join(', ')}`);
+      else if (upstream.kind === 'sink') issues.add([...node.path, 'inputs', index], `"${input}" is a sink; sinks have no output to read`);
+      else consumers.get(input)?.push(node.id);
+    });
+  }
+  for (const node of nodes.values()) {
+    if (node.kind !== 'sink' && consumers.get(node.id)?.length === 0) {
+      issues.add(node.path, `${node.kind} "${node.id}" feeds nothing: name it in some component's inputs`);
+    }
+  }
+  const order = topologicalOrder(nodes, issues);
+  if (issues.issues.length > 0 || !settings || !order) return { issues: issues.issues };
+  return { graph: { settings, nodes, order, consumers }, issues: [] };
+}

@@ -1,0 +1,41 @@
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { loadPipeline } from '../../../src/cli/load';
+
+const CONFIG_DIR = join(__dirname, '../../../config');
+
+/** Every YAML file under config/, at any depth. */
+function configFiles(): string[] {
+  return readdirSync(CONFIG_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((name) => /\.ya?ml$/.test(name))
+    .map((name) => join(CONFIG_DIR, name))
+    .sort();
+}
+
+describe('the shipped configs', () => {
+  const files = configFiles();
+
+  it('include the embedded default and at least two examples', () => {
+    const names = files.map((file) => relative(CONFIG_DIR, file));
+    expect(names).toContain('default.yaml');
+    expect(names.filter((name) => name.startsWith('examples/')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(files.map((file) => [relative(CONFIG_DIR, file), file]))('%s validates with an empty environment', (_name, file) => {
+    const result = loadPipeline(file, {});
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('default.yaml needs no external service: stdin and a gentle generator, written to hourly files, metrics on 127.0.0.1:9598', () => {
+    const result = loadPipeline(join(CONFIG_DIR, 'default.yaml'), {});
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const { nodes, settings } = result.pipeline.graph;
+    const types = [...nodes.values()].map((node) => `${node.kind}:${node.type}`).sort();
+    expect(types).toEqual(['sink:file', 'source:generator', 'source:stdin', 'transform:enrich', 'transform:json']);
+    expect(settings.api).toEqual({ enabled: true, address: '127.0.0.1:9598' });
+    const generator = [...nodes.values()].find((node) => node.type === 'generator');
+    expect(generator?.config).toMatchObject({ count: 0, rate: 1, format: 'json' });
+    const file = [...nodes.values()].find((node) => node.type === 'file');
+    expect(file?.config.path).toBe('data/logs/%Y-%m-%d/%H.ndjson');
+  });
+});
