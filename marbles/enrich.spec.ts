@@ -1,0 +1,107 @@
+import { map } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { enrich } from '../operators/transform/enrich';
+import { createBatch, type Batch } from '../src/core/batch';
+import type { LogEvent } from '../src/core/event';
+import { AckRecorder } from '../test/helpers/batches';
+
+const fields = { env: 'prod', 'service.team': 'payments' };
+const eventsOf = (batch: Batch): LogEvent[] => batch.events;
+
+describe('enrich', () => {
+  let testScheduler: TestScheduler;
+  let acks: AckRecorder;
+
+  beforeEach(() => {
+    testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    acks = new AckRecorder();
+  });
+
+  const batch = (label: string, ...events: LogEvent[]): Batch => createBatch(events, acks.ack(label));
+
+  it('completes without emitting when the source is empty', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<Batch>('|');
+      const subs = '               (^!)';
+      const expected = '           |';
+      expectObservable(source.pipe(enrich(fields), map(eventsOf))).toBe(expected);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+  });
+
+  it('emits nothing and stays subscribed when the source never emits', () => {
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold<Batch>('-');
+      const subs = '               ^';
+      const expected = '           -';
+      expectObservable(source.pipe(enrich(fields), map(eventsOf))).toBe(expected);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+  });
+
+  it('sets the static fields, nested paths included, on every event of a single batch', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: batch('a', { message: 'x' }, { message: 'y', service: { name: 'api' } }) });
+      const expected = '     -x-|';
+      expectObservable(source.pipe(enrich(fields), map(eventsOf))).toBe(expected, {
+        x: [
+          { message: 'x', env: 'prod', service: { team: 'payments' } },
+          { message: 'y', env: 'prod', service: { name: 'api', team: 'payments' } },
+        ],
+      });
+    });
+  });
+
+  it('enriches many batches, leaving fields the event already has alone', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-b-|', { a: batch('a', { env: 'dev' }), b: batch('b', { message: 'm' }) });
+      const expected = '     -x-y-|';
+      expectObservable(source.pipe(enrich({ env: 'prod' }), map(eventsOf))).toBe(expected, { x: [{ env: 'dev' }], y: [{ message: 'm', env: 'prod' }] });
+    });
+  });
+
+  it('replaces fields the event already has with overwrite', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: batch('a', { env: 'dev' }) });
+      const expected = '     -x-|';
+      expectObservable(source.pipe(enrich({ env: 'prod' }, { overwrite: true }), map(eventsOf))).toBe(expected, { x: [{ env: 'prod' }] });
+    });
+  });
+
+  it('forwards a source error', () => {
+    const failure = new Error('source failed');
+    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const source = cold('  -a-#', { a: batch('a', {}) }, failure);
+      const subs = '         ^--!';
+      const expected = '     -x-#';
+      expectObservable(source.pipe(enrich({ env: 'prod' }), map(eventsOf))).toBe(expected, { x: [{ env: 'prod' }] }, failure);
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+  });
+
+  it('tears down its source when unsubscribed early', () => {
+    testScheduler.run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('   -a--b--', { a: batch('a', {}), b: batch('b', {}) });
+      const unsub = '        ^--!';
+      const subs = '         ^--!';
+      const expected = '     -x--';
+      expectObservable(source.pipe(enrich({ env: 'prod' }), map(eventsOf)), unsub).toBe(expected, { x: [{ env: 'prod' }] });
+      expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+    expect(acks.pending()).toEqual(['a', 'b']);
+  });
+
+  it('keeps an event it cannot write (frozen) unchanged and tells hooks.onError, enriching the rest', () => {
+    const errors: unknown[] = [];
+    const frozen = Object.freeze({ message: 'frozen' });
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: batch('a', frozen, { message: 'ok' }) });
+      const expected = '     -x-|';
+      expectObservable(source.pipe(enrich({ env: 'prod' }, {}, { onError: (error) => errors.push(error) }), map(eventsOf))).toBe(expected, {
+        x: [{ message: 'frozen' }, { message: 'ok', env: 'prod' }],
+      });
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(TypeError);
+  });
+});

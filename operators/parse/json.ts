@@ -1,0 +1,124 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Batch } from '../../src/core/batch';
+import type { JsonObject, LogEvent } from '../../src/core/event';
+import { addTag, compilePath, getField, setField } from '../../src/core/field-path';
+import { boolean, optional, string } from '../../src/config/schema';
+import { defineTransform } from '../../src/components/define';
+import { mapEvents, type EventHooks } from '../map-events';
+
+/** Options of {@link parseJson}. */
+export interface ParseJsonOptions {
+  /** Dotted path of the string to parse; default `message`. */
+  readonly field?: string;
+  /** Dotted path to put the parsed object under; default: merge its keys into the event root. */
+  readonly target?: string;
+  /** Remove the raw field once parsed (a parsed key of the same name still lands at the root). */
+  readonly dropField?: boolean;
+  /** Added to `tags` of events that could not be parsed; default `json_parse_error`. */
+  readonly errorTag?: string;
+}
+
+/** {@link EventHooks} plus the report of a value that was not a JSON object. */
+export interface ParseHooks extends EventHooks {
+  /** `event` (kept, tagged) held no parseable JSON object; `reason` says why. */
+  onParseError?(event: LogEvent, reason: string): void;
+}
+
+export const jsonTransform = defineTransform({
+  type: 'json',
+  summary: 'Parses a field holding a JSON object into event fields; unparseable events are kept and tagged.',
+  options: {
+    field: string({ description: 'Dotted path of the field holding the JSON text.', default: 'message', example: 'log' }),
+    target: optional(string({ description: 'Dotted path to put the parsed object under; by default its keys are merged into the event root (replacing keys of the same name).', example: 'payload' })),
+    drop_field: boolean({ description: 'Remove the raw field after a successful parse. At the root a parsed key of the same name replaces it anyway.', default: false, example: true }),
+    error_tag: string({ description: 'Tag added to `tags` of events whose field is not a JSON object.', default: 'json_parse_error', example: 'unparsed' }),
+  },
+  example: {},
+  create(config, ctx) {
+    return parseJson(
+      { field: config.field, target: config.target, dropField: config.drop_field, errorTag: config.error_tag },
+      { onError: ctx.hooks.onError, onDiscard: ctx.hooks.onDiscard, onParseError: () => ctx.metrics.error('parse') },
+    );
+  },
+});
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** True when the first non-blank character is `{`: only those strings are worth a JSON.parse. */
+function looksLikeObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 123) return true; // {
+    if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return false;
+  }
+  return false;
+}
+
+/**
+ * Merges parsed keys into the event. `Object.assign` is the fast path; a parsed `__proto__`
+ * key (an own property after JSON.parse) would change the event's prototype through
+ * assignment, so it is defined as a plain field instead.
+ */
+function mergeInto(event: LogEvent, parsed: JsonObject): void {
+  if (!hasOwn.call(parsed, '__proto__')) {
+    Object.assign(event, parsed);
+    return;
+  }
+  for (const key of Object.keys(parsed)) {
+    Object.defineProperty(event, key, { value: parsed[key], enumerable: true, writable: true, configurable: true });
+  }
+}
+
+/**
+ * Parses `field` as a JSON object and merges its keys into the event (or puts it under
+ * `target`). Only JSON objects are accepted: a number, string, array or plain text is not
+ * structured data to merge, so it is a parse error like malformed JSON. On a parse error the
+ * event is kept unchanged except for `errorTag` in its `tags` (design §6: the raw line stays
+ * in `message`), and `hooks.onParseError` counts it. Strings that do not start with `{` are
+ * rejected without calling JSON.parse. Copy-on-write comes from {@link mapEvents}; nested
+ * writes go through {@link setField}, which copies what it changes.
+ *
+ * ```
+ * source:  --a--b--|     a: {"message":"{\"level\":\"info\"}"}   b: {"message":"oops"}
+ * result:  --A--B--|     A: {message, level: "info"}              B: b + tags ["json_parse_error"]
+ * ```
+ *
+ * @example
+ * import { parseJson } from 'sluice';
+ * const structured = parseJson({ field: 'log', target: 'app' });
+ *
+ * @see mapEvents
+ */
+export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}): OperatorFunction<Batch, Batch> {
+  const field = compilePath(options.field ?? 'message');
+  const target = options.target === undefined ? undefined : compilePath(options.target);
+  const dropField = options.dropField === true;
+  const errorTag = options.errorTag ?? 'json_parse_error';
+  const onParseError = hooks.onParseError;
+  const topLevel = field.length === 1 ? field[0] : undefined;
+
+  const fail = (event: LogEvent, reason: string): LogEvent => {
+    addTag(event, errorTag);
+    onParseError?.(event, reason);
+    return event;
+  };
+
+  const project = (event: LogEvent): LogEvent => {
+    const raw = topLevel !== undefined ? event[topLevel] : getField(event, field);
+    if (typeof raw !== 'string') return fail(event, raw === undefined ? 'field is missing' : 'field is not a string');
+    if (!looksLikeObject(raw)) return fail(event, 'not a JSON object');
+    let parsed: JsonObject;
+    try {
+      // Valid JSON that starts with "{" is always an object.
+      parsed = JSON.parse(raw) as JsonObject;
+    } catch (error) {
+      return fail(event, (error as Error).message);
+    }
+    if (dropField) setField(event, field, undefined);
+    if (target) setField(event, target, parsed);
+    else mergeInto(event, parsed);
+    return event;
+  };
+
+  return mapEvents(project, hooks);
+}
