@@ -1,0 +1,69 @@
+/** What a full buffer does with an incoming batch. */
+export type WhenFull = 'block' | 'drop_newest' | 'drop_oldest' | 'sample';
+
+/** The `discarded{reason}` a buffer counts its policy drops under. */
+export type BufferDiscardReason = 'drop_newest' | 'drop_oldest' | 'sampled';
+
+/**
+ * What a buffer reports; the component wires these to metrics and the log. Every count is
+ * of events, and nothing a buffer drops goes uncounted.
+ */
+export interface BufferHooks {
+  /** Events dropped by the `when_full` policy. */
+  onDiscard?(reason: BufferDiscardReason, count: number): void;
+  /**
+   * Events a downstream rejection reports as not delivered. The upstream was acked when the
+   * buffer took them, so a `dead_letter` stage after the buffer is where to catch them.
+   */
+  onDeliveryFailed?(count: number, reason: Error): void;
+  /** How full the buffer is, 0..1, after each change (the utilisation gauge). */
+  onUtilisation?(fraction: number): void;
+  /** Events an in-memory buffer still held when it was torn down before draining. */
+  onAbandoned?(count: number): void;
+}
+
+/** Options both buffers share: the downstream window and how batches are merged for it. */
+export interface OutletSizing {
+  /** Most batches emitted downstream and not yet acknowledged (default 4). */
+  readonly maxInFlight?: number;
+  /**
+   * Queued batches are merged into one downstream batch up to this many events (default
+   * 1000), so a backlog drains in few large batches; a larger input batch is never split.
+   */
+  readonly emitMaxEvents?: number;
+  /** Byte bound of a merged downstream batch (default 4 MiB). */
+  readonly emitMaxBytes?: number;
+}
+
+/** Thrown into the upstream acks a buffer still held (`block`) when it was torn down. */
+export class BufferAbandonedError extends Error {
+  override name = 'BufferAbandonedError';
+}
+
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+export const DEFAULT_EMIT_MAX_EVENTS = 1000;
+export const DEFAULT_EMIT_MAX_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SAMPLE_RATE = 10;
+export const DEFAULT_SAMPLE_HIGH_WATER = 0.8;
+
+/** `hook` unable to throw: a metrics callback that throws must never break the data path. */
+export function guard<A extends unknown[]>(hook: ((...args: A) => void) | undefined): (...args: A) => void {
+  if (hook === undefined) return () => undefined;
+  return (...args: A): void => {
+    try {
+      hook(...args);
+    } catch {
+      // swallowed: counting failed, the data is what matters here
+    }
+  };
+}
+
+/** Every hook present and guarded (see {@link guard}). */
+export function guardHooks(hooks: BufferHooks = {}): Required<BufferHooks> {
+  return {
+    onDiscard: guard(hooks.onDiscard?.bind(hooks)),
+    onDeliveryFailed: guard(hooks.onDeliveryFailed?.bind(hooks)),
+    onUtilisation: guard(hooks.onUtilisation?.bind(hooks)),
+    onAbandoned: guard(hooks.onAbandoned?.bind(hooks)),
+  };
+}

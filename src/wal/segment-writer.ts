@@ -1,0 +1,88 @@
+import { closeSync, fdatasync, fsync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
+import { segmentHeader } from './record';
+import type { SegmentFile } from './segments';
+
+const datasync = (fd: number): Promise<void> =>
+  new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+
+/** fsyncs a directory, so that a file created (or renamed) in it survives a crash. */
+export function syncDirectory(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let fd: number;
+    try {
+      fd = openSync(dir, 'r');
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    fsync(fd, (error) => {
+      closeSync(fd);
+      if (error) reject(error);
+      else resolve();
+    });
+  });
+}
+
+/**
+ * The segment being appended to: a file descriptor, written with `writev` (one system call
+ * for a group of records, no copy into one buffer), synced with an asynchronous
+ * `fdatasync`. A failed write is cut back off the file, so the file never ends in a
+ * half-written record that a later append would follow.
+ */
+export class SegmentWriter {
+  private fd: number;
+  private written: number;
+
+  private constructor(readonly file: SegmentFile) {
+    this.fd = openSync(file.path, 'w');
+    this.written = 0;
+    this.write([segmentHeader()]);
+  }
+
+  /** Creates (or replaces) the segment file and writes its header. */
+  static create(file: SegmentFile): SegmentWriter {
+    return new SegmentWriter(file);
+  }
+
+  /** Bytes in the file, header included. */
+  get size(): number {
+    return this.written;
+  }
+
+  /** Appends `buffers` at the end of the file; throws (after truncating back) on failure. */
+  write(buffers: readonly Buffer[]): void {
+    const before = this.written;
+    try {
+      let total = 0;
+      for (const buffer of buffers) total += buffer.length;
+      let done = writevSync(this.fd, buffers as Buffer[], before);
+      // A short write (rare on regular files) finishes buffer by buffer.
+      let at = 0;
+      for (const buffer of buffers) {
+        if (done < at + buffer.length) {
+          const from = Math.max(0, done - at);
+          for (let offset = from; offset < buffer.length; ) offset += writeSync(this.fd, buffer, offset, buffer.length - offset, before + at + offset);
+          done = at + buffer.length;
+        }
+        at += buffer.length;
+      }
+      this.written = before + total;
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, before);
+      } catch {
+        // the file is unusable; the caller rolls to a new segment
+      }
+      throw error;
+    }
+  }
+
+  /** Makes everything written so far durable. */
+  sync(): Promise<void> {
+    return datasync(this.fd);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
