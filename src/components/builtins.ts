@@ -1,4 +1,7 @@
+import { bufferTransform } from '../../operators/buffer/buffer';
 import { jsonTransform } from '../../operators/parse/json';
+import { circuitBreakerTransform } from '../../operators/reliability/breaker-component';
+import { retryTransform } from '../../operators/reliability/retry-component';
 import { enrichTransform } from '../../operators/transform/enrich';
 import { filterTransform } from '../../operators/transform/filter';
 import { blackholeSink } from '../sinks/blackhole';
@@ -12,7 +15,14 @@ import { ComponentRegistry } from './registry';
 export const builtinSources = { generator: generatorSource, stdin: stdinSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
-export const builtinTransforms = { enrich: enrichTransform, filter: filterTransform, json: jsonTransform } as const;
+export const builtinTransforms = {
+  buffer: bufferTransform,
+  circuit_breaker: circuitBreakerTransform,
+  enrich: enrichTransform,
+  filter: filterTransform,
+  json: jsonTransform,
+  retry: retryTransform,
+} as const;
 
 /** sluice's built-in sinks, by YAML `type:`. */
 export const builtinSinks = { blackhole: blackholeSink, console: consoleSink, file: fileSink } as const;

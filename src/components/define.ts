@@ -1,7 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { Sink } from '../core/sink';
-import { bytes, duration, integer, object, type InferIn, type InferOut, type Shape } from '../config/schema';
+import { bytes, duration, integer, object, type InferIn, type InferOut, type SchemaIssue, type Shape } from '../config/schema';
 import type { ComponentContext, ComponentKind, SourceContext } from './context';
 
 /** Options every source has: its credit bounds. */
@@ -43,6 +43,11 @@ interface Described<K extends ComponentKind, S extends Shape> {
   readonly options: S;
   /** A minimal valid config; a test round-trips every example through validation. */
   readonly example: InferIn<S> & Record<string, unknown>;
+  /**
+   * Problems the option types alone cannot see (one option constraining another), with
+   * paths relative to the component. Runs during validation, before anything starts.
+   */
+  check?(config: InferOut<S>): SchemaIssue[];
 }
 
 /** A source: turns a stream, socket or client into batches that honour credit. */
@@ -78,20 +83,4 @@ export function defineTransform<S extends Shape>(definition: Omit<TransformDefin
 /** Declares a sink once: name, documented options, batch defaults, factory. */
 export function defineSink<S extends Shape>(definition: Omit<SinkDefinition<S>, 'kind'>): SinkDefinition<S> {
   return { kind: 'sink', ...definition };
-}
-
-/** Batch defaults of a sink that declares none (custom TypeScript sinks). */
-export const DEFAULT_SINK_BATCH = { maxEvents: 1000, maxBytes: 1024 * 1024, timeoutMs: 1000 };
-
-/** The options every component of a kind has, whatever its type. */
-export function commonShape(kind: ComponentKind, batchDefaults = DEFAULT_SINK_BATCH): Shape {
-  if (kind === 'source') return sourceCommonOptions;
-  if (kind === 'sink') return sinkCommonOptions(batchDefaults);
-  return {};
-}
-
-/** The full option shape of a definition: its own plus the common ones of its kind. */
-export function fullShape(definition: ComponentDefinition): Shape {
-  const batchDefaults = definition.kind === 'sink' ? definition.batchDefaults : undefined;
-  return { ...commonShape(definition.kind, batchDefaults), ...definition.options };
 }

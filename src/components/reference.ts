@@ -1,5 +1,6 @@
 import type { OptionDoc } from '../config/schema';
-import { fullShape, type ComponentDefinition } from './define';
+import type { ComponentDefinition } from './define';
+import { fullShape } from './shapes';
 import type { ComponentRegistry } from './registry';
 
 const cell = (value: unknown): string => (value === undefined ? '' : `\`${JSON.stringify(value)}\``.replace(/\|/g, '\\|'));

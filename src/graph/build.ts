@@ -7,6 +7,7 @@ import { countSourceOutput, instrumentTransform } from '../components/instrument
 import { batch } from '../../operators/batch';
 import { deliver, type Delivery } from '../../operators/deliver';
 import { componentContext, sourceContext, type ContextDeps } from './contexts';
+import { sinkBlockStages, type SinkBlocks } from '../components/sink-blocks';
 import { tee } from '../../operators/tee';
 import type { GraphNode, ValidatedGraph } from './validate';
 
@@ -81,6 +82,7 @@ function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink): Oper
     input.pipe(
       countReceived(context),
       batch({ maxEvents: options.max_events, maxBytes: options.max_bytes, maxWaitMs: options.timeout, scheduler: context.scheduler }),
+      sinkBlockStages(node.config as SinkBlocks, context),
       deliver(sink, {
         concurrency: node.config.concurrency as number,
         onDelivery(delivery, elapsedMs) {

@@ -1,6 +1,8 @@
-import { IssueCollector, object, type ConfigPath, type SchemaIssue } from '../config/schema';
+import { IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
+import { checkSinkBlocks, type SinkBlocks } from '../components/sink-blocks';
 import type { ComponentKind } from '../components/context';
-import { commonShape, fullShape, type ComponentDefinition } from '../components/define';
+import { commonShape, fullShape } from '../components/shapes';
+import type { ComponentDefinition } from '../components/define';
 import type { ComponentRegistry } from '../components/registry';
 import { settingsSchema, type PipelineSettingsConfig } from './settings';
 import { topologicalOrder } from './topology';
@@ -65,7 +67,7 @@ function validateNode(
   const customKey = CUSTOM_KEY[kind];
   const custom = raw[customKey];
   if (typeof custom === 'function' || (kind === 'sink' && isRecord(custom))) {
-    const config = object(commonShape(kind), { description: '', reserved: ['inputs', customKey] }).parse(raw, path, issues) ?? {};
+    const config = parseOptions(object(commonShape(kind), { description: '', reserved: ['inputs', customKey] }), raw, path, issues, kind);
     return { id, kind, type: 'custom', inputs, config, custom, path };
   }
   const type = raw.type;
@@ -78,8 +80,26 @@ function validateNode(
     issues.add([...path, 'type'], `unknown ${kind} type "${type}"; known ${kind} types: ${registry.types(kind).join(', ')}`);
     return undefined;
   }
-  const config = object(fullShape(definition), { description: '', reserved: ['type', 'inputs'] }).parse(raw, path, issues) ?? {};
+  const config = parseOptions(object(fullShape(definition), { description: '', reserved: ['type', 'inputs'] }), raw, path, issues, kind, definition);
   return { id, kind, type, inputs, config, definition, path };
+}
+
+/** Parses a component's options, then the cross-option checks once the types are right. */
+function parseOptions(
+  schema: Option<Record<string, unknown>, unknown>,
+  raw: Record<string, unknown>,
+  path: ConfigPath,
+  issues: IssueCollector,
+  kind: ComponentKind,
+  definition?: ComponentDefinition,
+): Record<string, unknown> {
+  const before = issues.issues.length;
+  const config = schema.parse(raw, path, issues) ?? {};
+  if (issues.issues.length > before) return config;
+  const found: SchemaIssue[] = (definition?.check?.(config as never) ?? []).map((issue) => ({ ...issue, path: [...path, ...issue.path] }));
+  if (kind === 'sink') found.push(...checkSinkBlocks(config as SinkBlocks, path));
+  for (const issue of found) issues.add(issue.path, issue.message);
+  return config;
 }
 
 /**

@@ -1,0 +1,46 @@
+import { pipe, type OperatorFunction } from 'rxjs';
+import type { Batch } from '../core/batch';
+import { object, optional, type ConfigPath, type SchemaIssue } from '../config/schema';
+import { bufferFromConfig, bufferOptionsShape, checkBufferConfig, type BufferConfig } from '../../operators/buffer/buffer';
+import { circuitBreakerFromConfig, circuitBreakerOptionsShape, type CircuitBreakerConfig } from '../../operators/reliability/breaker-component';
+import { retryFromConfig, retryOptionsShape, type RetryConfig } from '../../operators/reliability/retry-component';
+import type { ComponentContext } from './context';
+
+/**
+ * The reliability blocks any sink may carry, each its own independent policy for that one
+ * output. They are the same stages as the standalone `buffer`, `retry` and
+ * `circuit_breaker` transforms, with the same options.
+ */
+export const sinkBlockOptions = {
+  buffer: optional(object(bufferOptionsShape, { description: "This sink's own buffer (an ack boundary): memory ring or crash-safe disk WAL." })),
+  retry: optional(object(retryOptionsShape, { description: 'Retry failed sends (only the failed events) with exponential backoff and jitter.' })),
+  circuit_breaker: optional(object(circuitBreakerOptionsShape, { description: 'Stop sending to this sink while it keeps failing; probe it again after reset_timeout.' })),
+};
+
+/** The validated blocks of one sink. */
+export interface SinkBlocks {
+  readonly buffer?: BufferConfig;
+  readonly retry?: RetryConfig;
+  readonly circuit_breaker?: CircuitBreakerConfig;
+}
+
+/** Cross-option problems inside the blocks, located under the sink. */
+export function checkSinkBlocks(config: SinkBlocks, path: ConfigPath): SchemaIssue[] {
+  if (!config.buffer) return [];
+  return checkBufferConfig(config.buffer).map((issue) => ({ path: [...path, 'buffer', ...issue.path], message: issue.message }));
+}
+
+/**
+ * The stages a sink's blocks add between its `batch` stage and `deliver`, in the one order
+ * that makes each meaningful: the buffer first (it acks upstream once it owns the events,
+ * so a slow sink fills its own buffer rather than stalling its siblings), then retry around
+ * the breaker (every attempt counts toward opening it, and an open breaker's rejections are
+ * not retried in a loop).
+ */
+export function sinkBlockStages(config: SinkBlocks, context: ComponentContext): OperatorFunction<Batch, Batch> {
+  const stages: Array<OperatorFunction<Batch, Batch>> = [];
+  if (config.buffer) stages.push(bufferFromConfig(config.buffer, context));
+  if (config.retry) stages.push(retryFromConfig(config.retry, context));
+  if (config.circuit_breaker) stages.push(circuitBreakerFromConfig(config.circuit_breaker, context));
+  return stages.reduce((chain, stage) => pipe(chain, stage), (input: import('rxjs').Observable<Batch>) => input);
+}
