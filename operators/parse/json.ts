@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Batch } from '../../src/core/batch';
-import type { JsonObject, LogEvent } from '../../src/core/event';
+import { eventMeta, setEventMeta, type JsonObject, type LogEvent } from '../../src/core/event';
 import { addTag, compilePath, getField, setField } from '../../src/core/field-path';
 import { boolean, optional, string } from '../../src/config/schema';
 import { defineTransform } from '../../src/components/define';
@@ -55,18 +55,28 @@ function looksLikeObject(text: string): boolean {
 }
 
 /**
- * Merges parsed keys into the event. `Object.assign` is the fast path; a parsed `__proto__`
- * key (an own property after JSON.parse) would change the event's prototype through
- * assignment, so it is defined as a plain field instead.
+ * Merges the parsed object into the event at the root and returns the result. The parsed
+ * object becomes the event: the event's own keys that it lacks (`timestamp`, `message`, ...)
+ * and its metadata are added to it, rather than every parsed key being copied onto the
+ * event (`Object.assign` cost ~10% of the json_parse benchmark's CPU). Parsed keys win, as
+ * before; key order is now the parsed line's. A parsed `__proto__` key (an own property
+ * after JSON.parse) would change a prototype through assignment, so that rare object is
+ * merged key by key with `defineProperty` instead.
  */
-function mergeInto(event: LogEvent, parsed: JsonObject): void {
-  if (!hasOwn.call(parsed, '__proto__')) {
-    Object.assign(event, parsed);
-    return;
+function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
+  if (hasOwn.call(parsed, '__proto__')) {
+    for (const key of Object.keys(parsed)) {
+      Object.defineProperty(event, key, { value: parsed[key], enumerable: true, writable: true, configurable: true });
+    }
+    return event;
   }
-  for (const key of Object.keys(parsed)) {
-    Object.defineProperty(event, key, { value: parsed[key], enumerable: true, writable: true, configurable: true });
+  const merged = parsed as LogEvent;
+  for (const key in event) {
+    if (!hasOwn.call(merged, key)) merged[key] = event[key];
   }
+  const meta = eventMeta(event);
+  if (meta !== undefined) setEventMeta(merged, meta);
+  return merged;
 }
 
 /**
@@ -115,9 +125,11 @@ export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}
       return fail(event, (error as Error).message);
     }
     if (dropField) setField(event, field, undefined);
-    if (target) setField(event, target, parsed);
-    else mergeInto(event, parsed);
-    return event;
+    if (target) {
+      setField(event, target, parsed);
+      return event;
+    }
+    return mergeRoot(event, parsed);
   };
 
   return mapEvents(project, hooks);

@@ -10,11 +10,38 @@ export type ComponentLabels = {
 const LABELS = ['component_id', 'component_type', 'component_kind'] as const;
 
 /**
+ * One counter series on the hot path. prom-client's `labels(...).inc()` is not a resolved
+ * child: every call rebuilds the label hash string, validates the labels and stamps an
+ * exemplar time (~0.7 µs, four to six calls per batch per component). Here an increment
+ * adds to a plain number, handed to prom-client when the registry is read (`collect`).
+ */
+export class PendingCount {
+  private pending = 0;
+
+  constructor(
+    private readonly family: Counter<string>,
+    private readonly labels: ComponentLabels,
+  ) {}
+
+  inc(value: number): void {
+    this.pending += value;
+  }
+
+  flush(): void {
+    if (this.pending === 0) return;
+    const value = this.pending;
+    this.pending = 0;
+    this.family.inc(this.labels, value);
+  }
+}
+
+/**
  * The metric families of one pipeline, in their own registry so that two pipelines (or two
  * tests) never share counters. This is the component contract: every registered component
  * emits received/sent events and bytes, errors by type and discarded events by reason.
  */
 export class PipelineMetrics {
+  private readonly pending: PendingCount[] = [];
   readonly registry = new Registry();
   readonly receivedEvents = this.counter('sluice_component_received_events_total', 'Events a component received.');
   readonly receivedBytes = this.counter('sluice_component_received_bytes_total', 'Bytes a component received (as read by the source).');
@@ -55,8 +82,24 @@ export class PipelineMetrics {
     return kind === 'counter' ? this.counter(name, help) : new Gauge({ name, help, labelNames: LABELS, registers: [this.registry] });
   }
 
+  /** A hot-path series of one of the contract's counters, flushed whenever the registry is read. */
+  pendingCount(family: Counter<string>, labels: ComponentLabels): PendingCount {
+    const count = new PendingCount(family, labels);
+    this.pending.push(count);
+    return count;
+  }
+
   private counter(name: string, help: string, extra: string[] = []): Counter<string> {
-    return new Counter({ name, help, labelNames: [...LABELS, ...extra], registers: [this.registry] });
+    const pending = this.pending;
+    return new Counter({
+      name,
+      help,
+      labelNames: [...LABELS, ...extra],
+      registers: [this.registry],
+      collect() {
+        for (const count of pending) count.flush();
+      },
+    });
   }
 }
 
@@ -76,10 +119,10 @@ export class ComponentMetrics {
     private readonly families: PipelineMetrics,
     readonly labels: ComponentLabels,
   ) {
-    this.received = families.receivedEvents.labels(labels);
-    this.receivedB = families.receivedBytes.labels(labels);
-    this.sent = families.sentEvents.labels(labels);
-    this.sentB = families.sentBytes.labels(labels);
+    this.received = families.pendingCount(families.receivedEvents, labels);
+    this.receivedB = families.pendingCount(families.receivedBytes, labels);
+    this.sent = families.pendingCount(families.sentEvents, labels);
+    this.sentB = families.pendingCount(families.sentBytes, labels);
     this.inFlight = families.inFlight.labels(labels);
     this.processing = families.processing.labels(labels);
     this.ackFailures = families.ackFailures.labels(labels);
