@@ -125,16 +125,31 @@ describe('fanOut', () => {
     expect(input.ack.result).toEqual({ ok: true });
   });
 
-  it('passes batches to a single branch as they are, neither retained nor shared', () => {
+  it('hands a single branch its batches unshared, with one ack share that settles the source ack', () => {
     const only: Batch[] = [];
     const input = acks.batch('a', 'x');
     testScheduler.run(({ cold, expectObservable }) => {
-      const source = cold('  -a-|', { a: input });
-      const expected = '     -p-|';
+      const source = cold('  -a--', { a: input });
+      const expected = '     -p--';
       expectObservable(source.pipe(fanOut([holding('1', only)]))).toBe(expected, { p: '1:x' });
     });
-    expect(only[0]).toBe(input);
+    expect(only[0].events).toBe(input.events);
+    expect(only[0].shared).toBe(false);
     expect(input.ack.pending).toBe(1);
+    only[0].ack.resolve();
+    expect(acks.state('a')).toBe('resolved');
+  });
+
+  // Regression: a branch whose output completed while it still held a share left the source
+  // ack pending forever.
+  it('rejects a share the branch still held when its output completed', () => {
+    const only: Batch[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: acks.batch('a', 'x') });
+      expectObservable(source.pipe(fanOut([holding('1', only)]))).toBe('-p-|', { p: '1:x' });
+    });
+    expect(acks.state('a')).toBe('rejected');
+    expect(acks.count('a')).toBe(1);
   });
 
   it('keeps the other branch running when one fails, rejects later shares of the failed branch, and errors after the other completes', () => {

@@ -1,12 +1,15 @@
 import { Observable, Subscription, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../src/core/batch';
 import { toError } from '../src/core/errors';
-import { tee } from './tee';
+import { tee, type TeeOptions } from './tee';
 
 /**
  * Sends every batch to each of `branches` and merges what they emit. Each branch gets its
  * own share of the batch's ack (see {@link tee}), so the source hears back only when every
  * branch has settled; batches are marked `shared` so branch stages copy before they write.
+ *
+ * `options.mode: 'sequential'` hands a batch to branch i+1 only after branch i settled it,
+ * and `failure: 'stop'` then skips the later branches of a batch an earlier one failed.
  *
  * A branch that errors does not stop its siblings: the shares it held and its share of each
  * later batch are rejected with that error (the source learns delivery failed), the others
@@ -27,13 +30,12 @@ import { tee } from './tee';
  * @see tee
  * @see deliver
  */
-export function fanOut<R>(branches: ReadonlyArray<OperatorFunction<Batch, R>>): OperatorFunction<Batch, R> {
+export function fanOut<R>(branches: ReadonlyArray<OperatorFunction<Batch, R>>, options: TeeOptions = {}): OperatorFunction<Batch, R> {
   const count = branches.length;
   if (count === 0) throw new RangeError('fanOut needs at least one branch');
   return (source) =>
     new Observable<R>((subscriber) => {
       let firstFailure: Error | undefined;
-      const failures: Array<Error | undefined> = new Array(count).fill(undefined);
       let running = count;
       const subscription = new Subscription();
       const branchDone = (): void => {
@@ -42,18 +44,24 @@ export function fanOut<R>(branches: ReadonlyArray<OperatorFunction<Batch, R>>): 
         if (firstFailure) subscriber.error(firstFailure);
         else subscriber.complete();
       };
-      const inputs = tee(source, count, (index) => failures[index]);
+      const inputs = tee(source, count, options);
       branches.forEach((branch, index) => {
         subscription.add(
           branch(inputs[index]).subscribe({
             next: (value) => subscriber.next(value),
             error: (error) => {
-              // Recorded before the branch lets go of its input, so its lost shares carry it.
-              failures[index] = toError(error);
-              firstFailure ??= failures[index];
+              const failure = toError(error);
+              // Before the branch lets go of its input, so its lost shares carry this reason.
+              inputs[index].abandon(failure);
+              firstFailure ??= failure;
               branchDone();
             },
-            complete: branchDone,
+            complete: () => {
+              // The branch's output is done: a share it still holds (a branch that ended
+              // before its source, or swallowed an error) will never be settled by it.
+              inputs[index].abandon(new Error(`fanOut: branch ${index} completed without settling every batch`));
+              branchDone();
+            },
           }),
         );
       });

@@ -3,11 +3,14 @@ import { graphCommand } from './graph';
 import type { CliIo } from './load';
 import { runCommand } from './run';
 import { validateCommand } from './validate';
+import { docsCommand } from './docs';
+import { runDlqCommand } from './dlq';
 
 const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<number>> = {
   run: runCommand,
   validate: validateCommand,
   graph: graphCommand,
+  docs: docsCommand,
 };
 
 /**
@@ -16,6 +19,8 @@ const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<n
  * so tests can drive every command in-process.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // `dlq` has subcommands and options of its own.
+  if (argv[0] === 'dlq') return runDlqCommand(argv.slice(1), { ...io, interactive: io.interactive ?? false });
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

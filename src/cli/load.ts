@@ -10,6 +10,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** stderr is a terminal: progress bars rather than progress lines. */
+  readonly interactive?: boolean;
 }
 
 /** Duck-typed: fs errors may come from another realm (jest's VM sandbox), failing `instanceof`. */

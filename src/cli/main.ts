@@ -31,6 +31,7 @@ function finish(code: number): void {
 runCli(process.argv.slice(2), {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
+  interactive: process.stderr.isTTY === true,
   env: process.env,
 }).then(finish, (error: unknown) => {
   process.stderr.write(`sluice: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

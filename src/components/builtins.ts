@@ -1,6 +1,7 @@
 import { bufferTransform } from '../../operators/buffer/buffer';
 import { jsonTransform } from '../../operators/parse/json';
 import { circuitBreakerTransform } from '../../operators/reliability/breaker-component';
+import { deadLetterTransform } from '../../operators/reliability/dead-letter-component';
 import { retryTransform } from '../../operators/reliability/retry-component';
 import { enrichTransform } from '../../operators/transform/enrich';
 import { filterTransform } from '../../operators/transform/filter';
@@ -9,15 +10,17 @@ import { consoleSink } from '../sinks/console';
 import { fileSink } from '../sinks/file';
 import { generatorSource } from '../sources/generator';
 import { stdinSource } from '../sources/stdin';
+import { deadLetterSource } from '../sources/dead-letter';
 import { ComponentRegistry } from './registry';
 
 /** sluice's built-in sources, by YAML `type:`. */
-export const builtinSources = { generator: generatorSource, stdin: stdinSource } as const;
+export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, stdin: stdinSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {
   buffer: bufferTransform,
   circuit_breaker: circuitBreakerTransform,
+  dead_letter: deadLetterTransform,
   enrich: enrichTransform,
   filter: filterTransform,
   json: jsonTransform,

@@ -1,18 +1,20 @@
-import { pipe, type OperatorFunction } from 'rxjs';
+import { pipe, type Observable, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import { object, optional, type ConfigPath, type SchemaIssue } from '../config/schema';
 import { bufferFromConfig, bufferOptionsShape, checkBufferConfig, type BufferConfig } from '../../operators/buffer/buffer';
 import { circuitBreakerFromConfig, circuitBreakerOptionsShape, type CircuitBreakerConfig } from '../../operators/reliability/breaker-component';
+import { deadLetterFromConfig, deadLetterOptionsShape, type DeadLetterConfig } from '../../operators/reliability/dead-letter-component';
 import { retryFromConfig, retryOptionsShape, type RetryConfig } from '../../operators/reliability/retry-component';
 import type { ComponentContext } from './context';
 
 /**
  * The reliability blocks any sink may carry, each its own independent policy for that one
- * output. They are the same stages as the standalone `buffer`, `retry` and
+ * output. They are the same stages as the standalone `buffer`, `dead_letter`, `retry` and
  * `circuit_breaker` transforms, with the same options.
  */
 export const sinkBlockOptions = {
   buffer: optional(object(bufferOptionsShape, { description: "This sink's own buffer (an ack boundary): memory ring or crash-safe disk WAL." })),
+  dead_letter: optional(object(deadLetterOptionsShape, { description: "Keep events this sink failed permanently in a disk queue (default <data_dir>/dead_letter/<sink id>) for `sluice dlq replay`." })),
   retry: optional(object(retryOptionsShape, { description: 'Retry failed sends (only the failed events) with exponential backoff and jitter.' })),
   circuit_breaker: optional(object(circuitBreakerOptionsShape, { description: 'Stop sending to this sink while it keeps failing; probe it again after reset_timeout.' })),
 };
@@ -20,6 +22,7 @@ export const sinkBlockOptions = {
 /** The validated blocks of one sink. */
 export interface SinkBlocks {
   readonly buffer?: BufferConfig;
+  readonly dead_letter?: DeadLetterConfig;
   readonly retry?: RetryConfig;
   readonly circuit_breaker?: CircuitBreakerConfig;
 }
@@ -33,14 +36,16 @@ export function checkSinkBlocks(config: SinkBlocks, path: ConfigPath): SchemaIss
 /**
  * The stages a sink's blocks add between its `batch` stage and `deliver`, in the one order
  * that makes each meaningful: the buffer first (it acks upstream once it owns the events,
- * so a slow sink fills its own buffer rather than stalling its siblings), then retry around
+ * so a slow sink fills its own buffer rather than stalling its siblings), then the
+ * dead-letter queue (it sees what finally failed, event by event), then retry around
  * the breaker (every attempt counts toward opening it, and an open breaker's rejections are
  * not retried in a loop).
  */
 export function sinkBlockStages(config: SinkBlocks, context: ComponentContext): OperatorFunction<Batch, Batch> {
   const stages: Array<OperatorFunction<Batch, Batch>> = [];
   if (config.buffer) stages.push(bufferFromConfig(config.buffer, context));
+  if (config.dead_letter) stages.push(deadLetterFromConfig(config.dead_letter, context));
   if (config.retry) stages.push(retryFromConfig(config.retry, context));
   if (config.circuit_breaker) stages.push(circuitBreakerFromConfig(config.circuit_breaker, context));
-  return stages.reduce((chain, stage) => pipe(chain, stage), (input: import('rxjs').Observable<Batch>) => input);
+  return stages.reduce((chain, stage) => pipe(chain, stage), (input: Observable<Batch>) => input);
 }

@@ -8,7 +8,9 @@ import { batch } from '../../operators/batch';
 import { deliver, type Delivery } from '../../operators/deliver';
 import { componentContext, sourceContext, type ContextDeps } from './contexts';
 import { sinkBlockStages, type SinkBlocks } from '../components/sink-blocks';
-import { tee } from '../../operators/tee';
+import type { FanOutConfig } from '../components/shapes';
+import { tee, type TeeReader } from '../../operators/tee';
+import { toError } from '../core/errors';
 import type { GraphNode, ValidatedGraph } from './validate';
 
 /** The running shape of a graph: one stream of deliveries, and the sinks to close. */
@@ -42,40 +44,44 @@ function createSink(node: GraphNode, context: ComponentContext): Sink {
  * only its own path: the error is logged and counted, its siblings drain normally.
  */
 export function buildGraph(graph: ValidatedGraph, deps: ContextDeps, stopping: Observable<void>): BuiltGraph {
-  const outputs = new Map<string, Observable<Batch>[]>();
+  const outputs = new Map<string, TeeReader[]>();
   const sinks = new Map<string, Sink>();
   const ends: Observable<Delivery>[] = [];
 
-  const inputOf = (node: GraphNode): Observable<Batch> =>
-    merge(
-      ...node.inputs.map((input) => {
-        const readers = outputs.get(input) as Observable<Batch>[];
-        return readers.shift() as Observable<Batch>;
-      }),
-    );
+  /** The node's share of each of its inputs; abandoning them rejects what the node held. */
+  const readersOf = (node: GraphNode): TeeReader[] => node.inputs.map((input) => (outputs.get(input) as TeeReader[]).shift() as TeeReader);
+  const abandonAll = (readers: TeeReader[]) => (reason: Error) => readers.forEach((reader) => reader.abandon(reason));
 
   for (const id of graph.order) {
     const node = graph.nodes.get(id) as GraphNode;
     const readers = graph.consumers.get(id)?.length ?? 0;
     if (node.kind === 'source') {
       const context = sourceContext(node, deps, stopping);
-      const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), guard(context));
-      outputs.set(id, tee(source, readers));
+      const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), guard(context, () => undefined));
+      outputs.set(id, tee(source, readers, node.config.fan_out as FanOutConfig));
     } else if (node.kind === 'transform') {
       const context = componentContext(node, deps);
       const stage = instrumentTransform(createTransform(node, context), context.metrics);
-      outputs.set(id, tee(inputOf(node).pipe(stage, guard(context)), readers));
+      const inputs = readersOf(node);
+      outputs.set(id, tee(merge(...inputs).pipe(stage, guard(context, abandonAll(inputs))), readers, node.config.fan_out as FanOutConfig));
     } else {
       const context = componentContext(node, deps);
       const sink = createSink(node, context);
       sinks.set(id, sink);
-      ends.push(concat(sinkStage(node, context, sink)(inputOf(node)), closeSink(sink, context)));
+      const inputs = readersOf(node);
+      const delivered = sinkStage(node, context, sink, abandonAll(inputs))(merge(...inputs));
+      // A sink's path has ended once deliver completed: a share still held now was lost.
+      const settleLeftovers = defer(() => {
+        abandonAll(inputs)(new Error(`sink ${node.id} finished without settling every batch`));
+        return EMPTY;
+      });
+      ends.push(concat(delivered, settleLeftovers, closeSink(sink, context)));
     }
   }
   return { deliveries: merge(...ends), sinks };
 }
 
-function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink): OperatorFunction<Batch, Delivery> {
+function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink, onFailure: (reason: Error) => void): OperatorFunction<Batch, Delivery> {
   const options = node.config.batch as SinkBatchConfig;
   const { metrics } = context;
   return (input) =>
@@ -94,7 +100,7 @@ function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink): Oper
           }
         },
       }),
-      guard(context),
+      guard(context, onFailure),
     );
 }
 
@@ -114,9 +120,13 @@ function closeSink(sink: Sink, context: ComponentContext): Observable<never> {
   }).pipe(catchError(() => EMPTY)) as Observable<never>;
 }
 
-/** Ends a component's path on a stream error (a bug): logged, counted, siblings unaffected. */
-function guard<T>(context: ComponentContext): OperatorFunction<T, T> {
+/**
+ * Ends a component's path on a stream error (a bug): logged, counted, what the path held
+ * rejected through `onFailure` (its input shares), siblings unaffected.
+ */
+function guard<T>(context: ComponentContext, onFailure: (reason: Error) => void): OperatorFunction<T, T> {
   return catchError((error: unknown) => {
+    onFailure(toError(error));
     context.metrics.error('stream');
     context.logger.error({ err: error }, 'component failed; its path of the graph has stopped');
     return EMPTY;

@@ -1,7 +1,7 @@
 import { IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
 import { checkSinkBlocks, type SinkBlocks } from '../components/sink-blocks';
 import type { ComponentKind } from '../components/context';
-import { commonShape, fullShape } from '../components/shapes';
+import { checkFanOut, commonShape, fullShape, type FanOutConfig } from '../components/shapes';
 import type { ComponentDefinition } from '../components/define';
 import type { ComponentRegistry } from '../components/registry';
 import { settingsSchema, type PipelineSettingsConfig } from './settings';
@@ -98,6 +98,7 @@ function parseOptions(
   if (issues.issues.length > before) return config;
   const found: SchemaIssue[] = (definition?.check?.(config as never) ?? []).map((issue) => ({ ...issue, path: [...path, ...issue.path] }));
   if (kind === 'sink') found.push(...checkSinkBlocks(config as SinkBlocks, path));
+  else found.push(...checkFanOut(config as { fan_out?: FanOutConfig }).map((issue) => ({ ...issue, path: [...path, ...issue.path] })));
   for (const issue of found) issues.add(issue.path, issue.message);
   return config;
 }

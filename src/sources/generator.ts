@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { LogEvent } from '../core/event';
-import { integer, number, oneOf, optional, string } from '../config/schema';
+import { boolean, duration, integer, number, oneOf, optional, string } from '../config/schema';
 import { defineSource } from '../components/define';
 import type { SourceContext } from '../components/context';
+import { Checkpoint } from './checkpoint';
 import { GENERATOR_FORMATS, messageMaker, type GeneratorFormat } from './generator-formats';
 
 /** Options of {@link generate}. */
@@ -17,6 +18,8 @@ export interface GenerateOptions {
   readonly format: GeneratorFormat;
   /** Fixed text for every message, overriding `format`. */
   readonly message?: string;
+  /** Resume from `<dataDir>/checkpoint.json`, saved at most this often; undefined: no checkpoint. */
+  readonly checkpointIntervalMs?: number;
 }
 
 /** Events emitted per turn of the event loop at full speed, so timers and I/O still run. */
@@ -45,10 +48,17 @@ export const generatorSource = defineSource({
     batch_size: integer({ description: 'Events per emitted batch.', default: 1000, example: 500, min: 1, max: 1_000_000 }),
     format: oneOf(GENERATOR_FORMATS, { description: 'Message contents: plain text, a JSON object, or Apache common log lines.', default: 'text', example: 'apache_common' }),
     message: optional(string({ description: 'Fixed text for every message, overriding `format`.', example: 'hello' })),
+    checkpoint: boolean({
+      description: 'Resume across restarts: save the sequence below which every event is acknowledged in `<data_dir>/<id>/checkpoint.json` and start from it. `count` is then the total across restarts; events not yet acknowledged are generated again (at least once).',
+      default: false,
+      example: true,
+    }),
+    checkpoint_interval: duration({ description: 'With `checkpoint`, the most often the checkpoint is saved (also once when the generator finishes).', default: 1000, min: 1, example: '200ms' }),
   },
   example: { count: 10 },
   create(config, ctx) {
-    return generate(ctx, { count: config.count, rate: config.rate, batchSize: config.batch_size, format: config.format, message: config.message });
+    const checkpointIntervalMs = config.checkpoint ? config.checkpoint_interval : undefined;
+    return generate(ctx, { count: config.count, rate: config.rate, batchSize: config.batch_size, format: config.format, message: config.message, checkpointIntervalMs });
   },
 });
 
@@ -59,7 +69,8 @@ export const generatorSource = defineSource({
  * literal. All time comes from `ctx.scheduler`: rate-limited emission runs in virtual time
  * under TestScheduler, and full-speed emission yields to the event loop every slice.
  * Credit bounds what is in flight; the source stalls until acks return it, and completes
- * after `count` events or on `ctx.stopping`.
+ * after `count` events or on `ctx.stopping`. With `checkpointIntervalMs` it starts at the
+ * saved {@link Checkpoint} and commits each batch's range as its ack resolves.
  *
  * ```
  * rate 10/s, count 3:  a 99ms b 99ms (c|)
@@ -78,6 +89,8 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
   const overhead = 80 + host.length + source.length;
   return new Observable<Batch>((subscriber) => {
     const maker = messageMaker(options.format, options.message);
+    const { checkpointIntervalMs: intervalMs } = options;
+    const checkpoint = intervalMs === undefined ? undefined : new Checkpoint({ dir: ctx.dataDir, intervalMs, scheduler, logger: ctx.logger });
     let sequence = 0;
     let timer: Subscription | undefined;
     let waiting = false;
@@ -91,6 +104,7 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
       const timestamp = new Date(now).toISOString();
       maker.begin(now);
       const events: LogEvent[] = [];
+      const start = sequence;
       let bytes = 0;
       for (let i = 0; i < size; i++) {
         const message = maker.message(sequence);
@@ -99,7 +113,7 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
         sequence++;
       }
       sentSinceBase += size;
-      subscriber.next({ events, ack: ctx.track(size, bytes), bytes });
+      subscriber.next({ events, ack: ctx.track(size, bytes, checkpoint?.track(start, sequence)), bytes });
     };
 
     const finish = (): void => {
@@ -107,6 +121,7 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
       done = true;
       timer?.unsubscribe();
       if (waiting) credit.cancelWait(wake);
+      checkpoint?.finish();
       subscriber.complete();
     };
 
@@ -152,12 +167,25 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
       timer = rate > 0 ? scheduler.schedule(tick, 0) : nextTurn(scheduler, fast);
     }
 
+    const begin = (): void => {
+      if (!done) timer = rate > 0 ? scheduler.schedule(tick, 0) : nextTurn(scheduler, fast);
+    };
     const stopSubscription = ctx.stopping.subscribe(finish);
-    if (!done) timer = rate > 0 ? scheduler.schedule(tick, 0) : nextTurn(scheduler, fast);
+    const resume = (position = 0): void => {
+      sequence = position;
+      begin();
+    };
+    if (!checkpoint) begin();
+    else
+      checkpoint.load().then(resume, (error: unknown) => {
+        ctx.logger.error({ err: error }, 'generator: checkpoint unreadable; starting from sequence 0 (events repeat)');
+        resume();
+      });
     return () => {
       done = true;
       timer?.unsubscribe();
       if (waiting) credit.cancelWait(wake);
+      checkpoint?.finish();
       stopSubscription.unsubscribe();
     };
   });

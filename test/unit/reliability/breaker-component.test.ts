@@ -40,7 +40,7 @@ const defaults: CircuitBreakerConfig = {
 
 describe('circuit_breaker transform', () => {
   it('fills the documented defaults when no option is given', () => {
-    expect(validateBreaker({})).toEqual({ config: defaults, issues: [] });
+    expect(validateBreaker({})).toEqual({ config: { ...defaults, fan_out: { mode: 'parallel', failure: 'continue' } }, issues: [] });
   });
 
   it('reads its options through the real config parser and reports invalid ones with their path', () => {
