@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { LOG_LEVELS, type LogLevel } from '../observability/logger';
 
 /** The subcommands, in the order the help lists them. */
-export const COMMANDS = ['run', 'validate', 'graph', 'docs'] as const;
+export const COMMANDS = ['run', 'validate', 'graph'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export const DEFAULT_CONFIG = 'config/default.yaml';
@@ -15,7 +15,7 @@ Commands:
   run        Run a pipeline until its sources end or SIGTERM/SIGINT stops it
   validate   Check a pipeline config; print every problem as file:line:col
   graph      Print the pipeline as a Mermaid flowchart
-  docs       Print the component reference (generated from the option schemas)
+  docs       Print the component reference (--update FILE rewrites it in place)
   dlq        Inspect or replay a dead-letter queue (sluice dlq --help)
 
 Options:
@@ -69,7 +69,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const command = positionals[0];
   if (command !== undefined && !(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}"; commands: ${[...COMMANDS, 'dlq'].join(', ')}`);
+    throw new UsageError(`unknown command "${command}"; commands: ${[...COMMANDS, 'docs', 'dlq'].join(', ')}`);
   }
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

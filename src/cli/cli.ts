@@ -10,7 +10,6 @@ const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<n
   run: runCommand,
   validate: validateCommand,
   graph: graphCommand,
-  docs: docsCommand,
 };
 
 /**
@@ -21,6 +20,7 @@ const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<n
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // `dlq` has subcommands and options of its own.
   if (argv[0] === 'dlq') return runDlqCommand(argv.slice(1), { ...io, interactive: io.interactive ?? false });
+  if (argv[0] === 'docs') return docsCommand(argv.slice(1), io);
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

@@ -3,14 +3,15 @@ import type { ComponentDefinition } from './define';
 import { fullShape } from './shapes';
 import type { ComponentRegistry } from './registry';
 
-const cell = (value: unknown): string => (value === undefined ? '' : `\`${JSON.stringify(value)}\``.replace(/\|/g, '\\|'));
+const escape = (text: string): string => text.replace(/\|/g, '\\|');
+const cell = (value: unknown): string => (value === undefined ? '' : escape(`\`${JSON.stringify(value)}\``));
 
 function optionRows(fields: Readonly<Record<string, OptionDoc>>, prefix = ''): string[] {
   const rows: string[] = [];
   for (const [name, doc] of Object.entries(fields)) {
     const required = doc.required ? ' **required**' : '';
     const limits = doc.limits ? ` (${doc.limits})` : '';
-    rows.push(`| \`${prefix}${name}\` | ${doc.type} | ${doc.description.replace(/\|/g, '\\|')}${required}${limits} | ${cell(doc.default)} |`);
+    rows.push(`| \`${prefix}${name}\` | ${escape(doc.type)} | ${escape(doc.description)}${required}${limits} | ${cell(doc.default)} |`);
     if (doc.fields) rows.push(...optionRows(doc.fields, `${prefix}${name}.`));
   }
   return rows;

@@ -21,7 +21,10 @@ export class PendingCount {
   constructor(
     private readonly family: Counter<string>,
     private readonly labels: ComponentLabels,
-  ) {}
+  ) {
+    // The series exists from the start (at 0), so dashboards and rate() see idle components.
+    family.inc(labels, 0);
+  }
 
   inc(value: number): void {
     this.pending += value;
