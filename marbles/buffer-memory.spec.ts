@@ -1,7 +1,7 @@
 import { map, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
-import { BufferAbandonedError } from '../operators/buffer/policy';
+import { BufferAbandonedError, BufferFullError } from '../operators/buffer/policy';
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError } from '../src/core/errors';
 import { acknowledge, AckRecorder, messagesOf } from '../test/helpers/batches';
@@ -115,6 +115,18 @@ describe('memoryBuffer', () => {
     });
     expect(acks.states('a', 'b', 'c', 'd')).toEqual({ a: 'resolved', b: 'resolved', c: 'resolved', d: 'resolved' });
     expect(discarded).toEqual({ drop_newest: 1 });
+  });
+
+  it('reject: refuses an incoming batch that does not fit, rejecting its ack with BufferFullError', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -abcd|', { a: one('a'), b: one('b'), c: one('c'), d: one('d') });
+      const expected = '     -a---b---(c|)';
+      const result = source.pipe(buffer({ maxEvents: 2, maxInFlight: 1, whenFull: 'reject' }), ackAfter(4), map(messagesOf));
+      expectObservable(result).toBe(expected, { a: 'a', b: 'b', c: 'c' });
+    });
+    expect(acks.states('a', 'b', 'c', 'd')).toEqual({ a: 'resolved', b: 'resolved', c: 'resolved', d: 'rejected' });
+    expect(acks.reason('d')).toBeInstanceOf(BufferFullError);
+    expect(discarded).toEqual({});
   });
 
   it('drop_oldest: evicts and counts the oldest queued events to make room', () => {

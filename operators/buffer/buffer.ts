@@ -10,7 +10,7 @@ import { diskBuffer, type DiskBufferHooks } from './disk';
 import { memoryBuffer } from './memory';
 
 const MiB = 1024 * 1024;
-const DISK_POLICIES: readonly string[] = ['block', 'drop_newest'];
+const DISK_POLICIES: readonly string[] = ['block', 'drop_newest', 'reject'];
 
 /** The options of a buffer: the `buffer` transform's, and the `buffer:` block of a sink. */
 export const bufferOptionsShape = {
@@ -23,8 +23,8 @@ export const bufferOptionsShape = {
   max_bytes: optional(
     bytes({ description: 'Most bytes held (memory: the batches\' sizes; disk: unacknowledged records on disk). Default 64MiB in memory, 1GiB on disk.', min: 1024, example: '256MiB' }),
   ),
-  when_full: oneOf(['block', 'drop_oldest', 'drop_newest', 'sample'] as const, {
-    description: '`block`: hold the upstream ack until there is room, so the source slows down. `drop_newest` / `drop_oldest`: drop and count. `sample`: above `sample_high_water`, keep one event in `sample_rate`. Disk mode allows `block` and `drop_newest`.',
+  when_full: oneOf(['block', 'drop_oldest', 'drop_newest', 'sample', 'reject'] as const, {
+    description: '`block`: hold the upstream ack until there is room, so the source slows down. `drop_newest` / `drop_oldest`: drop and count. `sample`: above `sample_high_water`, keep one event in `sample_rate`. `reject`: refuse the batch (its ack is rejected; on a sink with a `dead_letter:` block it is shed to the dead-letter queue, so a stalled sink never holds up its siblings). Disk mode allows `block`, `drop_newest` and `reject`.',
     default: 'block',
     example: 'drop_oldest',
   }),
@@ -47,7 +47,7 @@ export type BufferConfig = InferOut<typeof bufferOptionsShape>;
 /** Problems the option types alone cannot see (a policy the mode does not support). */
 export function checkBufferConfig(config: BufferConfig): SchemaIssue[] {
   if (config.mode === 'disk' && !DISK_POLICIES.includes(config.when_full)) {
-    return [{ path: ['when_full'], message: `"${config.when_full}" is not available with mode: disk; use block or drop_newest` }];
+    return [{ path: ['when_full'], message: `"${config.when_full}" is not available with mode: disk; use block, drop_newest or reject` }];
   }
   return [];
 }
@@ -72,6 +72,7 @@ function bufferHooks(context: ComponentContext): DiskBufferHooks {
     onCorrupt: (count) => metrics.error('wal_corrupt', count),
     onMissing: (count) => metrics.error('wal_missing', count),
     onIoError: () => metrics.error('wal_io'),
+    onRejected: (count) => metrics.error('buffer_full', count),
   };
 }
 
@@ -98,7 +99,7 @@ export function bufferFromConfig(config: BufferConfig, context: ComponentContext
   return diskBuffer({
     path: config.path ?? join(context.dataDir, 'buffer'),
     maxBytes: config.max_bytes ?? 1024 * MiB,
-    whenFull: config.when_full === 'drop_newest' ? 'drop_newest' : 'block',
+    whenFull: config.when_full === 'drop_newest' || config.when_full === 'reject' ? config.when_full : 'block',
     maxSegmentBytes: config.max_segment_bytes,
     fsync: config.fsync,
     fsyncIntervalMs: config.fsync_interval,

@@ -8,7 +8,7 @@ import { Ring } from '../../src/wal/ring';
 import { Wal, type WalHooks } from '../../src/wal/wal';
 import { takeRecords, type Stored } from './disk-records';
 import { Outlet } from './outlet';
-import { BufferAbandonedError, DEFAULT_EMIT_MAX_BYTES, DEFAULT_EMIT_MAX_EVENTS, DEFAULT_MAX_IN_FLIGHT, guard, guardHooks, type BufferHooks, type OutletSizing } from './policy';
+import { BufferAbandonedError, BufferFullError, DEFAULT_EMIT_MAX_BYTES, DEFAULT_EMIT_MAX_EVENTS, DEFAULT_MAX_IN_FLIGHT, guard, guardHooks, type BufferHooks, type OutletSizing } from './policy';
 
 /** {@link BufferHooks} plus what the log reports (`wal_corrupt`, missing segments, I/O errors). */
 export type DiskBufferHooks = BufferHooks & WalHooks;
@@ -20,7 +20,7 @@ export interface DiskBufferOptions extends OutletSizing {
   /** Most bytes of unacknowledged records on disk. */
   readonly maxBytes: number;
   /** `block` (default) holds the upstream ack until there is room; `drop_newest` drops and counts. */
-  readonly whenFull?: 'block' | 'drop_newest';
+  readonly whenFull?: 'block' | 'drop_newest' | 'reject';
   readonly maxSegmentBytes?: number;
   /** When an upstream ack may resolve: after each write is synced, after the next interval sync, or once written. */
   readonly fsync?: FsyncPolicy;
@@ -130,6 +130,9 @@ export function diskBuffer(options: DiskBufferOptions): OperatorFunction<Batch, 
           write(batch, payload);
         } else if (whenFull === 'block') {
           waiting.push({ batch, payload }); // ack held: the source's credit stops it
+        } else if (whenFull === 'reject') {
+          hooks.onRejected(batch.events.length);
+          batch.ack.reject(new BufferFullError());
         } else {
           hooks.onDiscard('drop_newest', batch.events.length);
           batch.ack.resolve();

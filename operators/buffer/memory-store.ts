@@ -20,7 +20,7 @@ export interface StoreLimits {
 }
 
 /** What became of an offered chunk: kept (maybe sampled), dropped whole, or no room (`block`). */
-export type OfferResult = 'stored' | 'dropped' | 'full';
+export type OfferResult = 'stored' | 'dropped' | 'full' | 'rejected';
 
 const slice = (chunk: Chunk, from: number): Chunk => ({
   events: chunk.events.slice(from),
@@ -72,6 +72,7 @@ export class MemoryStore {
     if (whenFull === 'drop_oldest') this.evictFor(chunk);
     if (!this.fits(chunk.events.length, chunk.bytes)) {
       if (whenFull === 'block') return 'full';
+      if (whenFull === 'reject') return 'rejected';
       this.hooks.onDiscard?.('drop_newest', chunk.events.length);
       return 'dropped';
     }

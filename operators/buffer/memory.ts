@@ -4,6 +4,7 @@ import { MemoryStore } from './memory-store';
 import { Outlet } from './outlet';
 import {
   BufferAbandonedError,
+  BufferFullError,
   DEFAULT_EMIT_MAX_BYTES,
   DEFAULT_EMIT_MAX_EVENTS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -38,7 +39,7 @@ export interface MemoryBufferOptions extends OutletSizing {
  * rejects (`hooks.onDeliveryFailed`; put a dead-letter stage after the buffer to keep
  * them). When full, `whenFull` decides: `block` holds the upstream ack until there is room
  * (so the source's credit stops it), `drop_newest` / `drop_oldest` / `sample` drop and
- * count. On completion (or an upstream error) it drains everything, then completes (or
+ * count, `reject` refuses the batch (its upstream ack is rejected with `BufferFullError`). On completion (or an upstream error) it drains everything, then completes (or
  * errors); on unsubscribe it rejects the upstream acks it still holds.
  *
  * ```
@@ -114,8 +115,12 @@ export function memoryBuffer(options: MemoryBufferOptions): OperatorFunction<Bat
           waiting.push(batch); // keep arrival order behind the batches already waiting
           return;
         }
-        if (store.offer({ events: batch.events, bytes: batch.bytes, shared: batch.shared }) === 'full') waiting.push(batch);
-        else batch.ack.resolve();
+        const offered = store.offer({ events: batch.events, bytes: batch.bytes, shared: batch.shared });
+        if (offered === 'full') waiting.push(batch);
+        else if (offered === 'rejected') {
+          hooks.onRejected(batch.events.length);
+          batch.ack.reject(new BufferFullError());
+        } else batch.ack.resolve();
         service();
       };
 

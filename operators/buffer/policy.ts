@@ -1,5 +1,10 @@
-/** What a full buffer does with an incoming batch. */
-export type WhenFull = 'block' | 'drop_newest' | 'drop_oldest' | 'sample';
+import { DeliveryError } from '../../src/core/errors';
+/**
+ * What a full buffer does with an incoming batch. `reject` refuses it: its upstream ack is
+ * rejected with a {@link BufferFullError}, so a dead-letter stage in front keeps it (a sink's
+ * `when_full: reject` with a `dead_letter:` block sheds to the DLQ) or the source hears it.
+ */
+export type WhenFull = 'block' | 'drop_newest' | 'drop_oldest' | 'sample' | 'reject';
 
 /** The `discarded{reason}` a buffer counts its policy drops under. */
 export type BufferDiscardReason = 'drop_newest' | 'drop_oldest' | 'sampled';
@@ -20,6 +25,8 @@ export interface BufferHooks {
   onUtilisation?(fraction: number): void;
   /** Events an in-memory buffer still held when it was torn down before draining. */
   onAbandoned?(count: number): void;
+  /** `reject`: events refused because the buffer was full. */
+  onRejected?(count: number): void;
 }
 
 /** Options both buffers share: the downstream window and how batches are merged for it. */
@@ -33,6 +40,14 @@ export interface OutletSizing {
   readonly emitMaxEvents?: number;
   /** Byte bound of a merged downstream batch (default 4 MiB). */
   readonly emitMaxBytes?: number;
+}
+
+/** The reason a full buffer with `when_full: reject` gives its upstream: not retryable. */
+export class BufferFullError extends DeliveryError {
+  override name = 'BufferFullError';
+  constructor(message = 'buffer full: batch refused (when_full: reject)') {
+    super(message, false);
+  }
 }
 
 /** Thrown into the upstream acks a buffer still held (`block`) when it was torn down. */
@@ -65,5 +80,6 @@ export function guardHooks(hooks: BufferHooks = {}): Required<BufferHooks> {
     onDeliveryFailed: guard(hooks.onDeliveryFailed?.bind(hooks)),
     onUtilisation: guard(hooks.onUtilisation?.bind(hooks)),
     onAbandoned: guard(hooks.onAbandoned?.bind(hooks)),
+    onRejected: guard(hooks.onRejected?.bind(hooks)),
   };
 }

@@ -49,6 +49,15 @@ export function defaultDeadLetterPath(context: Pick<ComponentContext, 'dataDir' 
  * @see deadLetter
  */
 export function deadLetterFromConfig(config: DeadLetterConfig, context: ComponentContext, failures: DeadLetterOptions['failures'] = 'by_index'): MonoTypeOperatorFunction<Batch> {
+  return deadLetterQueue(config, context).stage(failures);
+}
+
+/**
+ * One dead-letter queue (its store, metrics and housekeeping) that several stages can write
+ * to: a sink that sheds to its queue when its buffer is full has one stage in front of the
+ * buffer (whole batches it refused) and one behind it (events that failed delivery).
+ */
+export function deadLetterQueue(config: DeadLetterConfig, context: ComponentContext): { stage(failures?: DeadLetterOptions['failures']): MonoTypeOperatorFunction<Batch> } {
   const { metrics, logger } = context;
   const written = metrics.counter(DEAD_LETTERED_EVENTS_METRIC, 'Events written to a dead-letter queue after their delivery failed permanently.');
   const dir = resolve(config.path ?? defaultDeadLetterPath(context));
@@ -61,23 +70,26 @@ export function deadLetterFromConfig(config: DeadLetterConfig, context: Componen
     onDiscard: (reason, count) => metrics.discard(reason, count),
     onPruneError: (error) => logger.warn({ err: error, dir }, 'dead-letter queue: enforcing max_bytes/max_age failed'),
   });
-  const stage = deadLetter(store, {
-    component: context.id,
-    failures,
-    scheduler: context.scheduler,
-    onDeadLettered: (count) => written.inc(count),
-    onWriteError: (error) => {
-      metrics.error('dead_letter_write');
-      logger.error({ err: error, dir }, 'dead-letter queue write failed; the batch is rejected upstream');
-    },
-  });
-  return (source) =>
-    defer(() => {
-      const pruning = timer(0, PRUNE_EVERY_MS, asyncScheduler).subscribe(() => {
-        store.prune().catch((error: unknown) => logger.warn({ err: error, dir }, 'dead-letter queue: enforcing max_bytes/max_age failed'));
-      });
-      return source.pipe(stage, finalize(() => pruning.unsubscribe()));
+  const stage = (failures: DeadLetterOptions['failures'] = 'by_index'): MonoTypeOperatorFunction<Batch> => {
+    const operator = deadLetter(store, {
+      component: context.id,
+      failures,
+      scheduler: context.scheduler,
+      onDeadLettered: (count) => written.inc(count),
+      onWriteError: (error) => {
+        metrics.error('dead_letter_write');
+        logger.error({ err: error, dir }, 'dead-letter queue write failed; the batch is rejected upstream');
+      },
     });
+    return (source) =>
+      defer(() => {
+        const pruning = timer(0, PRUNE_EVERY_MS, asyncScheduler).subscribe(() => {
+          store.prune().catch((error: unknown) => logger.warn({ err: error, dir }, 'dead-letter queue: enforcing max_bytes/max_age failed'));
+        });
+        return source.pipe(operator, finalize(() => pruning.unsubscribe()));
+      });
+  };
+  return { stage };
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Batch } from '../core/batch';
 import { object, optional, type ConfigPath, type SchemaIssue } from '../config/schema';
 import { bufferFromConfig, bufferOptionsShape, checkBufferConfig, type BufferConfig } from '../../operators/buffer/buffer';
 import { circuitBreakerFromConfig, circuitBreakerOptionsShape, type CircuitBreakerConfig } from '../../operators/reliability/breaker-component';
-import { deadLetterFromConfig, deadLetterOptionsShape, type DeadLetterConfig } from '../../operators/reliability/dead-letter-component';
+import { deadLetterOptionsShape, deadLetterQueue, type DeadLetterConfig } from '../../operators/reliability/dead-letter-component';
 import { retryFromConfig, retryOptionsShape, type RetryConfig } from '../../operators/reliability/retry-component';
 import type { ComponentContext } from './context';
 
@@ -36,15 +36,19 @@ export function checkSinkBlocks(config: SinkBlocks, path: ConfigPath): SchemaIss
 /**
  * The stages a sink's blocks add between its `batch` stage and `deliver`, in the one order
  * that makes each meaningful: the buffer first (it acks upstream once it owns the events,
- * so a slow sink fills its own buffer rather than stalling its siblings), then the
+ * so a slow sink fills its own buffer rather than stalling its siblings; with
+ * `when_full: reject` and a dead-letter queue, what does not fit is shed to the queue), then the
  * dead-letter queue (it sees what finally failed, event by event), then retry around
  * the breaker (every attempt counts toward opening it, and an open breaker's rejections are
  * not retried in a loop).
  */
 export function sinkBlockStages(config: SinkBlocks, context: ComponentContext): OperatorFunction<Batch, Batch> {
   const stages: Array<OperatorFunction<Batch, Batch>> = [];
+  const queue = config.dead_letter ? deadLetterQueue(config.dead_letter, context) : undefined;
+  // A full buffer that rejects sheds whole batches to the same queue, in front of it.
+  if (queue && config.buffer?.when_full === 'reject') stages.push(queue.stage('whole_batch'));
   if (config.buffer) stages.push(bufferFromConfig(config.buffer, context));
-  if (config.dead_letter) stages.push(deadLetterFromConfig(config.dead_letter, context));
+  if (queue) stages.push(queue.stage('by_index'));
   if (config.retry) stages.push(retryFromConfig(config.retry, context));
   if (config.circuit_breaker) stages.push(circuitBreakerFromConfig(config.circuit_breaker, context));
   return stages.reduce((chain, stage) => pipe(chain, stage), (input: Observable<Batch>) => input);
