@@ -5,20 +5,26 @@ import type { InferIn, Shape } from '../config/schema';
 import type { builtinSinks, builtinSources, builtinTransforms } from '../components/builtins';
 import type { ComponentContext, SourceContext } from '../components/context';
 import type { SinkCommonShape, SourceCommonShape } from '../components/define';
+import type { sinkBlockOptions } from '../components/sink-blocks';
+import type { fanOutOptions } from '../components/shapes';
 
 type OptionsIn<D> = D extends { readonly options: infer S extends Shape } ? InferIn<S> : never;
 type Inputs<N extends string> = { readonly inputs: readonly N[] };
+/** The reliability blocks every sink may carry (`buffer:`, `dead_letter:`, `retry:`, `circuit_breaker:`). */
+type SinkBlocksIn = InferIn<typeof sinkBlockOptions>;
+/** The `fan_out:` policy any source or transform read by several others may set. */
+type FanOutIn = InferIn<typeof fanOutOptions>;
 
 type BuiltinSourceSpec = {
-  [K in keyof typeof builtinSources]: { readonly type: K } & OptionsIn<(typeof builtinSources)[K]> & InferIn<SourceCommonShape>;
+  [K in keyof typeof builtinSources]: { readonly type: K } & OptionsIn<(typeof builtinSources)[K]> & InferIn<SourceCommonShape> & FanOutIn;
 }[keyof typeof builtinSources];
 
 type BuiltinTransformSpec<N extends string> = {
-  [K in keyof typeof builtinTransforms]: { readonly type: K } & Inputs<N> & OptionsIn<(typeof builtinTransforms)[K]>;
+  [K in keyof typeof builtinTransforms]: { readonly type: K } & Inputs<N> & OptionsIn<(typeof builtinTransforms)[K]> & FanOutIn;
 }[keyof typeof builtinTransforms];
 
 type BuiltinSinkSpec<N extends string> = {
-  [K in keyof typeof builtinSinks]: { readonly type: K } & Inputs<N> & OptionsIn<(typeof builtinSinks)[K]> & InferIn<SinkCommonShape>;
+  [K in keyof typeof builtinSinks]: { readonly type: K } & Inputs<N> & OptionsIn<(typeof builtinSinks)[K]> & InferIn<SinkCommonShape> & SinkBlocksIn;
 }[keyof typeof builtinSinks];
 
 /** TypeScript only: a source written as a function of its context. */
@@ -32,7 +38,7 @@ export interface CustomTransformSpec<N extends string = string> extends Inputs<N
 }
 
 /** TypeScript only: any {@link Sink} driven by the generic batch → deliver stage. */
-export interface CustomSinkSpec<N extends string = string> extends Inputs<N>, InferIn<SinkCommonShape> {
+export interface CustomSinkSpec<N extends string = string> extends Inputs<N>, InferIn<SinkCommonShape>, SinkBlocksIn {
   readonly sink: Sink | ((context: ComponentContext) => Sink);
 }
 

@@ -20,14 +20,22 @@ export interface DurabilityOptions {
 const ignore = (): void => undefined;
 
 /**
+ * `interval`: a sync also starts once this many written bytes wait for one. The callbacks
+ * are upstream acks, so without it a source whose credit covers less than one interval of
+ * data waits for the timer: throughput capped at credit / `fsyncIntervalMs`.
+ */
+export const INTERVAL_SYNC_BYTES = 1024 * 1024;
+
+/**
  * The fsync policy of a journal. `always`: a sync starts after every write, and writes
  * that land while it runs share the next one (group commit). `interval`: a sync runs every
- * `fsyncIntervalMs` on the scheduler. `never`: callbacks run once written. A sync covers
+ * `fsyncIntervalMs` on the scheduler, or sooner once {@link INTERVAL_SYNC_BYTES} wait for one. `never`: callbacks run once written. A sync covers
  * the active segment, segments retired since the last one, and the directory when a
  * segment was created; a retired segment's descriptor is closed only after that.
  */
 export class Durability {
   private unsynced: Durable[] = [];
+  private unsyncedBytes = 0;
   private retired: SegmentWriter[] = [];
   private directoryDirty = false;
   private running: Promise<void> | undefined;
@@ -49,14 +57,15 @@ export class Durability {
     }
   }
 
-  /** Records were written: their callbacks run now (`never`) or after a sync. */
-  written(callbacks: readonly Durable[]): void {
+  /** `bytes` of records were written: their callbacks run now (`never`) or after a sync. */
+  written(callbacks: readonly Durable[], bytes: number): void {
     if (this.options.fsync === 'never') {
       for (const callback of callbacks) callback();
       return;
     }
     for (const callback of callbacks) this.unsynced.push(callback);
-    if (this.options.fsync === 'always') this.sync().catch(ignore);
+    this.unsyncedBytes += bytes;
+    if (this.options.fsync === 'always' || this.unsyncedBytes >= INTERVAL_SYNC_BYTES) this.sync().catch(ignore);
   }
 
   /** The active segment was replaced: it is synced once more, then closed. */
@@ -78,7 +87,7 @@ export class Durability {
     const callbacks = this.unsynced;
     const retired = this.retired;
     const directory = this.directoryDirty;
-    [this.unsynced, this.retired, this.directoryDirty] = [[], [], false];
+    [this.unsynced, this.retired, this.directoryDirty, this.unsyncedBytes] = [[], [], false, 0];
     const syncs = [this.active().sync(), ...retired.map((writer) => writer.sync())];
     if (directory) syncs.push(syncDirectory(this.options.dir));
     const run = async (): Promise<void> => {

@@ -82,7 +82,7 @@ export class Journal {
     if (this.flushTimer) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     if (this.queued.length === 0) return;
-    const [buffers, done] = [this.queued, this.queuedDone];
+    const [buffers, done, bytes] = [this.queued, this.queuedDone, this.queuedBytes];
     [this.queued, this.queuedDone, this.queuedBytes] = [[], [], 0];
     try {
       this.writer.write(buffers);
@@ -92,7 +92,7 @@ export class Journal {
       for (const callback of done) callback(error as Error);
       return;
     }
-    this.durability.written(done);
+    this.durability.written(done, bytes);
   }
 
   /** Writes and syncs what is left (unless `never`), then closes the files. */

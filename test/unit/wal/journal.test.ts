@@ -60,6 +60,19 @@ describe('Wal durability', () => {
     expect(datasync).toHaveBeenCalled();
   });
 
+  it('fsync interval: syncs before the interval once 1 MiB of written records wait, so a source with less credit than one interval of data is not held for the timer', async () => {
+    const scheduler = new ManualScheduler();
+    const { wal } = openWal(tempDir(), { fsync: 'interval', fsyncIntervalMs: 1000, scheduler });
+    const datasync = jest.spyOn(fs, 'fdatasync');
+    const small = track(wal, 'a');
+    await settle();
+    expect(small.done).toBe(false);
+    const large = track(wal, 'x'.repeat(1024 * 1024));
+    await eventually(() => large.done);
+    expect([small.done, small.error, large.error]).toEqual([true, undefined, undefined]);
+    expect(datasync).toHaveBeenCalled();
+  });
+
   it('fails the callbacks of a failed write, reports it, and appends later records to a fresh segment', async () => {
     const dir = tempDir();
     const first = openWal(dir, { fsync: 'never' });
