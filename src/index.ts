@@ -10,11 +10,21 @@ export { EVENT_META, eventMeta, setEventMeta, type EventMeta, type JsonObject, t
 export { DELIVERED, type EventFailure, type SendResult, type Sink } from './core/sink';
 
 export { batch, BatchAbandonedError, type BatchOptions } from '../operators/batch';
+export { bufferFromConfig, bufferTransform } from '../operators/buffer/buffer';
+export { diskBuffer, type DiskBufferOptions } from '../operators/buffer/disk';
+export { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
+export { BufferAbandonedError, BufferFullError, type WhenFull } from '../operators/buffer/policy';
 export { deliver, type DeliverOptions, type Delivery } from '../operators/deliver';
 export { fanOut } from '../operators/fan-out';
-export { tee } from '../operators/tee';
+export { tee, type TeeOptions, type TeeReader } from '../operators/tee';
 export { filterEvents } from '../operators/filter-events';
 export { mapEvents, type EventHooks } from '../operators/map-events';
+export { circuitBreakerFromConfig, circuitBreakerTransform } from '../operators/reliability/breaker-component';
+export { circuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from '../operators/reliability/circuit-breaker';
+export { deadLetter, DeadLetterAbandonedError, type DeadLetterOptions } from '../operators/reliability/dead-letter';
+export { deadLetterFromConfig, deadLetterQueue, deadLetterTransform } from '../operators/reliability/dead-letter-component';
+export { retry, type RetryOptions } from '../operators/reliability/retry';
+export { retryFromConfig, retryTransform } from '../operators/reliability/retry-component';
 
 export { builtinRegistry, builtinSinks, builtinSources, builtinTransforms } from './components/builtins';
 export type { ComponentContext, ComponentKind, SourceContext } from './components/context';
@@ -26,6 +36,9 @@ export { loadYamlConfig, type LoadedConfig } from './config/yaml';
 
 export { Pipeline, PipelineValidationError, type PipelineOptions, type PipelineState } from './graph/pipeline';
 export { pipeline, type PipelineSpec, type SinkSpec, type SourceSpec, type TransformSpec } from './graph/spec';
+
+export { DeadLetterStore } from './dlq/store';
+export { Wal } from './wal/wal';
 
 export { createLogger, type Logger, type LogLevel } from './observability/logger';
 export { PipelineMetrics } from './observability/metrics';
