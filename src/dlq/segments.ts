@@ -1,4 +1,5 @@
-import { open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { syncDirectory, writeFileAtomically } from '../core/durable-fs';
 import { join } from 'node:path';
 import type { DlqPosition } from './entry';
 
@@ -54,14 +55,7 @@ export async function removeFile(path: string): Promise<void> {
 }
 
 /** Makes a directory's entries (files created, renamed, deleted) durable. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+export const syncDir = syncDirectory;
 
 /** The consumed cursor of `dir`: the start of the queue when none was saved or it is unreadable. */
 export async function readCursor(dir: string): Promise<DlqPosition> {
@@ -77,11 +71,7 @@ export async function readCursor(dir: string): Promise<DlqPosition> {
 
 /** Saves the consumed cursor atomically (write, fsync, rename, fsync the directory): a crash keeps the old or the new one. */
 export async function writeCursor(dir: string, position: DlqPosition): Promise<void> {
-  const path = join(dir, CURSOR_FILE);
-  const temporary = `${path}.tmp`;
-  await writeFile(temporary, JSON.stringify({ segment: position.segment, offset: position.offset }), { flush: true });
-  await rename(temporary, path);
-  await syncDir(dir);
+  await writeFileAtomically(join(dir, CURSOR_FILE), JSON.stringify({ segment: position.segment, offset: position.offset }));
 }
 
 /** Forgets the consumed cursor (purge). */

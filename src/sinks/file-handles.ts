@@ -1,5 +1,6 @@
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { syncDirectory } from '../core/durable-fs';
 
 interface Entry {
   readonly handle: Promise<FileHandle>;
@@ -10,13 +11,22 @@ interface Entry {
   broken: boolean;
 }
 
-/** fsyncs a directory, so a file or directory just created in it survives a crash. */
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+/**
+ * A process killed mid-write leaves its file ending in a partial line. Appending right after
+ * it would glue the next line onto the fragment and hide that event from every NDJSON
+ * reader, so end the fragment first: it stays one unparseable line, the next starts clean.
+ */
+async function endTornLine(handle: FileHandle): Promise<FileHandle> {
   try {
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const { size } = await handle.stat();
+    if (size === 0) return handle;
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) await handle.write('\n');
+    return handle;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    throw error;
   }
 }
 
@@ -91,13 +101,13 @@ export class FileHandlePool {
       if (created !== undefined && this.durable) await this.syncCreatedChain(created, dir);
       this.knownDirs.add(dir);
     }
-    if (!this.durable) return open(path, 'a');
+    if (!this.durable) return endTornLine(await open(path, 'a+'));
     try {
       const handle = await open(path, 'ax');
       await syncDirectory(dir);
       return handle;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return open(path, 'a');
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return endTornLine(await open(path, 'a+'));
       throw error;
     }
   }

@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomically } from '../core/durable-fs';
 import type { SchedulerLike, Subscription } from 'rxjs';
 import type { AckListener } from '../core/ack';
 import type { Logger } from '../observability/logger';
@@ -73,29 +74,6 @@ export interface CheckpointOptions {
   readonly intervalMs: number;
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
-}
-
-/** fsyncs a directory, so a rename or a directory created in it survives a crash. */
-async function syncDirectory(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  await handle.sync().finally(() => handle.close());
-}
-
-/** Writes `text` to `file` so that a crash leaves either the old or the new content: tmp, fsync, rename, fsync dir. */
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = dirname(file);
-  const created = await mkdir(dir, { recursive: true });
-  if (created !== undefined) {
-    for (let current = resolve(dir); ; current = dirname(current)) {
-      await syncDirectory(dirname(current));
-      if (current === resolve(created) || current === dirname(current)) break;
-    }
-  }
-  const tmp = `${file}.tmp`;
-  const handle = await open(tmp, 'w');
-  await handle.writeFile(text).then(() => handle.sync()).finally(() => handle.close());
-  await rename(tmp, file);
-  await syncDirectory(dir);
 }
 
 /** The position in a checkpoint file's text, or undefined when it holds none. */
@@ -176,7 +154,7 @@ export class Checkpoint {
     const write = async (): Promise<void> => {
       const position = this.committed;
       if (position === this.saved) return;
-      await writeAtomically(this.file, `${JSON.stringify({ version: VERSION, position })}\n`);
+      await writeFileAtomically(this.file, `${JSON.stringify({ version: VERSION, position })}\n`);
       this.saved = position;
     };
     this.chain = this.chain.then(write).catch((error: unknown) => this.options.logger.error({ err: error, file: this.file }, 'checkpoint: saving failed; retried at the next save'));

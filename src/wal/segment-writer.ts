@@ -1,27 +1,11 @@
-import { closeSync, fdatasync, fsync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
+import { closeSync, fdatasync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs';
 import { segmentHeader } from './record';
 import type { SegmentFile } from './segments';
 
 const datasync = (fd: number): Promise<void> =>
   new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
 
-/** fsyncs a directory, so that a file created (or renamed) in it survives a crash. */
-export function syncDirectory(dir: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let fd: number;
-    try {
-      fd = openSync(dir, 'r');
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    fsync(fd, (error) => {
-      closeSync(fd);
-      if (error) reject(error);
-      else resolve();
-    });
-  });
-}
+export { syncDirectory } from '../core/durable-fs';
 
 /**
  * The segment being appended to: a file descriptor, written with `writev` (one system call
