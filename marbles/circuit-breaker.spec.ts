@@ -1,23 +1,9 @@
-import { map, tap, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { map, tap, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { circuitBreaker, CircuitOpenError, isSinkFailure, type CircuitBreakerOptions, type CircuitState } from '../operators/reliability/circuit-breaker';
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
-import { AckRecorder, messagesOf } from '../test/helpers/batches';
-
-/** What the scripted downstream does with a batch: deliver it, hold its ack, or reject it. */
-type Verdict = 'deliver' | 'hold' | Error;
-
-/** A downstream that settles each batch's ack at once as `script` says (`call` counts from 0). */
-function scripted(script: (batch: Batch, call: number) => Verdict, held: Batch[] = []): MonoTypeOperatorFunction<Batch> {
-  let call = 0;
-  return tap((batch) => {
-    const verdict = script(batch, call++);
-    if (verdict === 'deliver') batch.ack.resolve();
-    else if (verdict === 'hold') held.push(batch);
-    else batch.ack.reject(verdict);
-  });
-}
+import { AckRecorder, messagesOf, scripted, type Verdict } from '../test/helpers/batches';
 
 /** Fails the batches whose messages are listed, delivers the others. */
 const failingMessages =

@@ -1,24 +1,10 @@
-import { map, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { map, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CircuitOpenError } from '../operators/reliability/circuit-breaker';
 import { retry, RetryAbandonedError, type RetryOptions } from '../operators/reliability/retry';
 import { createBatch, type Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
-import { AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
-
-/** What the scripted downstream does with a batch: deliver it, hold its ack, or reject it. */
-type Verdict = 'deliver' | 'hold' | Error;
-
-/** A downstream that settles each batch's ack at once as `script` says (`call` counts from 0). */
-function scripted(script: (batch: Batch, call: number) => Verdict, held: Batch[] = []): MonoTypeOperatorFunction<Batch> {
-  let call = 0;
-  return tap((batch) => {
-    const verdict = script(batch, call++);
-    if (verdict === 'deliver') batch.ack.resolve();
-    else if (verdict === 'hold') held.push(batch);
-    else batch.ack.reject(verdict);
-  });
-}
+import { AckRecorder, eventsOf, messagesOf, scripted } from '../test/helpers/batches';
 
 /** A BatchDeliveryError failing the events of `batch` whose message is one of `messages`. */
 function failing(batch: Batch, messages: readonly string[], retryable = true): Error | 'deliver' {

@@ -154,3 +154,20 @@ export class FakeSink implements Sink {
     this.closed = true;
   }
 }
+
+/** What a scripted downstream does with a batch: deliver it, hold its ack, or reject it. */
+export type Verdict = 'deliver' | 'hold' | Error;
+
+/**
+ * A downstream that settles each batch's ack at once as `script` says (`call` counts from
+ * 0): the stand-in for "the rest of the sink" behind a reliability stage.
+ */
+export function scripted(script: (batch: Batch, call: number) => Verdict, held: Batch[] = []): MonoTypeOperatorFunction<Batch> {
+  let call = 0;
+  return tap((batch) => {
+    const verdict = script(batch, call++);
+    if (verdict === 'deliver') batch.ack.resolve();
+    else if (verdict === 'hold') held.push(batch);
+    else batch.ack.reject(verdict);
+  });
+}
