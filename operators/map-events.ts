@@ -21,7 +21,9 @@ export interface EventHooks {
  * `project` may change the event in place and return it, or return a new event. On a branch
  * after a fan-out (`batch.shared`) it receives a shallow copy, so siblings never see the
  * change (replace nested objects rather than mutating them). If `project` throws, the event
- * is kept unchanged and `hooks.onError` is told: bad data never loses an event.
+ * is kept (on a shared batch unchanged; otherwise as far as `project` got before throwing,
+ * since copying every event up front would cost more than the map) and `hooks.onError` is
+ * told: bad data never loses an event.
  *
  * @example
  * import { mapEvents } from 'sluice';

@@ -9,6 +9,22 @@ export type AckListener = (outcome: AckOutcome) => void;
 const OK: AckOutcome = Object.freeze({ ok: true });
 
 /**
+ * Runs every listener even if one throws (a later one may be a source's credit release or
+ * another part of `Ack.all`), then rethrows the first error so the bug still surfaces.
+ */
+function notifyAll(listeners: readonly AckListener[], outcome: AckOutcome): void {
+  let failure: { error: unknown } | undefined;
+  for (const listener of listeners) {
+    try {
+      listener(outcome);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
+
+/**
  * A reference-counted delivery token, one per batch.
  *
  * It starts with one reference. Fan-out {@link Ack.retain}s it once per extra branch;
@@ -39,12 +55,12 @@ export class Ack {
    */
   static all(parts: readonly Ack[]): Ack {
     if (parts.length === 1) return parts[0];
-    return Ack.create((outcome) => {
-      for (const part of parts) {
-        if (outcome.ok) part.resolve();
-        else part.reject(outcome.reason);
-      }
-    });
+    return Ack.create((outcome) =>
+      notifyAll(
+        parts.map((part) => () => (outcome.ok ? part.resolve() : part.reject(outcome.reason))),
+        outcome,
+      ),
+    );
   }
 
   /** True once the last reference has been settled. */
@@ -125,6 +141,6 @@ export class Ack {
     const listeners = this.listeners;
     this.listeners = undefined;
     if (typeof listeners === 'function') listeners(outcome);
-    else if (listeners) for (const listener of listeners) listener(outcome);
+    else if (listeners) notifyAll(listeners, outcome);
   }
 }

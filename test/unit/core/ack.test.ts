@@ -297,3 +297,28 @@ describe('Ack', () => {
     });
   });
 });
+
+describe('Ack listeners', () => {
+  // Regression: a listener that threw stopped the listeners after it, so a source's credit
+  // release (or the other parts of Ack.all) never ran.
+  it('runs every listener even when one throws, then rethrows the first error', () => {
+    const seen: string[] = [];
+    const ack = Ack.create(() => {
+      seen.push('first');
+      throw new Error('listener bug');
+    });
+    ack.onSettled(() => seen.push('second'));
+    expect(() => ack.resolve()).toThrow('listener bug');
+    expect(seen).toEqual(['first', 'second']);
+    expect(ack.settled).toBe(true);
+  });
+
+  it('settles every part of a combined ack even when one part listener throws', () => {
+    const a = Ack.create(() => {
+      throw new Error('part a listener bug');
+    });
+    const b = Ack.create();
+    expect(() => Ack.all([a, b]).resolve()).toThrow('part a listener bug');
+    expect(b.result).toEqual({ ok: true });
+  });
+});
