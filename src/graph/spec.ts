@@ -63,8 +63,8 @@ export interface PipelineSettings {
  */
 export interface PipelineSpec<S extends string = string, T extends string = string> extends PipelineSettings {
   readonly sources: Readonly<Record<S, SourceSpec>>;
-  readonly transforms?: Readonly<Record<T, TransformSpec<S | T>>>;
-  readonly sinks: Readonly<Record<string, SinkSpec<S | T>>>;
+  readonly transforms?: Readonly<Record<T, TransformSpec<NoInfer<S | T>>>>;
+  readonly sinks: Readonly<Record<string, SinkSpec<NoInfer<S | T>>>>;
 }
 
 /**
