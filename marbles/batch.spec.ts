@@ -3,6 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { batch, BatchAbandonedError } from '../operators/batch';
 import { createBatch, type Batch } from '../src/core/batch';
 import { acknowledge, AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 describe('batch', () => {
   let testScheduler: TestScheduler;
@@ -20,25 +21,7 @@ describe('batch', () => {
     scheduler: testScheduler,
   });
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(batch(options(3, 5)), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(batch(options(3, 5)), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => batch(options(3, 5)));
 
   it('emits a single small batch maxWaitMs after it arrived', () => {
     testScheduler.run(({ cold, expectObservable }) => {

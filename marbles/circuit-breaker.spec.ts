@@ -4,6 +4,7 @@ import { circuitBreaker, CircuitOpenError, isSinkFailure, type CircuitBreakerOpt
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
 import { AckRecorder, messagesOf, scripted, type Verdict } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 /** Fails the batches whose messages are listed, delivers the others. */
 const failingMessages =
@@ -35,25 +36,7 @@ describe('circuitBreaker', () => {
   });
   const down = new DeliveryError('sink down', true);
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(circuitBreaker(options()), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(circuitBreaker(options()), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => circuitBreaker(options()));
 
   it('forwards a single batch under its own ack, with the same events, and passes its success upstream', () => {
     const input = acks.batch('a', '1', '2');

@@ -4,6 +4,7 @@ import { enrich } from '../operators/transform/enrich';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 const fields = { env: 'prod', 'service.team': 'payments' };
 const eventsOf = (batch: Batch): LogEvent[] => batch.events;
@@ -19,25 +20,7 @@ describe('enrich', () => {
 
   const batch = (label: string, ...events: LogEvent[]): Batch => createBatch(events, acks.ack(label));
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(enrich(fields), map(eventsOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(enrich(fields), map(eventsOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => enrich(fields));
 
   it('sets the static fields, nested paths included, on every event of a single batch', () => {
     testScheduler.run(({ cold, expectObservable }) => {

@@ -4,6 +4,7 @@ import { filterEvents } from '../operators/filter-events';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 const notDebug = (event: LogEvent): boolean => !String(event.message).startsWith('debug');
 
@@ -16,25 +17,7 @@ describe('filterEvents', () => {
     acks = new AckRecorder();
   });
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(filterEvents(notDebug), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(filterEvents(notDebug), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => filterEvents(notDebug));
 
   it('passes a single batch whose events all match through as the same batch', () => {
     const input = acks.batch('a', 'x', 'y');

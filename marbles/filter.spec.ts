@@ -4,6 +4,7 @@ import { filterByConditions, type FilterSpec } from '../operators/transform/filt
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 const errorsOnly: FilterSpec = { conditions: [{ field: 'http.status', gte: 500 }] };
 const statuses = (batch: Batch): string => batch.events.map((event) => (event.http as { status: number }).status).join(',');
@@ -19,25 +20,7 @@ describe('filterByConditions', () => {
 
   const batch = (label: string, ...codes: number[]): Batch => createBatch(codes.map((status) => ({ http: { status } })), acks.ack(label));
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(filterByConditions(errorsOnly), map(statuses))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(filterByConditions(errorsOnly), map(statuses))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => filterByConditions(errorsOnly));
 
   it('keeps the matching events of a single batch and counts the rest as discarded', () => {
     const discarded: number[] = [];

@@ -4,6 +4,7 @@ import { mapEvents } from '../operators/map-events';
 import { createBatch, type Batch } from '../src/core/batch';
 import { eventMeta, setEventMeta, type LogEvent } from '../src/core/event';
 import { AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 const upper = (event: LogEvent): LogEvent => ({ ...event, message: String(event.message).toUpperCase() });
 
@@ -16,25 +17,7 @@ describe('mapEvents', () => {
     acks = new AckRecorder();
   });
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(mapEvents(upper), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(mapEvents(upper), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => mapEvents(upper));
 
   it('projects every event of a single batch and keeps its ack and bytes', () => {
     const input = createBatch(eventsOf('a', 'b'), acks.ack('a'), 77);

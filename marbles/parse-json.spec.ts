@@ -4,6 +4,7 @@ import { parseJson } from '../operators/parse/json';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 const eventsOf = (batch: Batch): LogEvent[] => batch.events;
 
@@ -18,25 +19,7 @@ describe('parseJson', () => {
 
   const batch = (label: string, ...messages: string[]): Batch => createBatch(messages.map((message) => ({ message })), acks.ack(label));
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(parseJson(), map(eventsOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(parseJson(), map(eventsOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => parseJson());
 
   it('merges the parsed object of a single batch into each event, replacing the raw message when it has one', () => {
     testScheduler.run(({ cold, expectObservable }) => {

@@ -5,6 +5,7 @@ import { retry, RetryAbandonedError, type RetryOptions } from '../operators/reli
 import { createBatch, type Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
 import { AckRecorder, eventsOf, messagesOf, scripted } from '../test/helpers/batches';
+import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
 
 /** A BatchDeliveryError failing the events of `batch` whose message is one of `messages`. */
 function failing(batch: Batch, messages: readonly string[], retryable = true): Error | 'deliver' {
@@ -31,25 +32,7 @@ describe('retry', () => {
 
   const options = (extra: RetryOptions = {}): RetryOptions => ({ initialMs: 4, maxMs: 100, multiplier: 2, jitter: 0, scheduler: testScheduler, ...extra });
 
-  it('completes without emitting when the source is empty', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('|');
-      const subs = '               (^!)';
-      const expected = '           |';
-      expectObservable(source.pipe(retry(options()), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
-
-  it('emits nothing and stays subscribed when the source never emits', () => {
-    testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
-      const source = cold<Batch>('-');
-      const subs = '               ^';
-      const expected = '           -';
-      expectObservable(source.pipe(retry(options()), map(messagesOf))).toBe(expected);
-      expectSubscriptions(source.subscriptions).toBe(subs);
-    });
-  });
+  itHandlesEmptyAndNever(() => retry(options()));
 
   it('forwards a single delivered batch under its own ack and resolves the upstream ack once', () => {
     const emitted: Batch[] = [];
