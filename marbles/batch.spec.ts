@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { batch, BatchAbandonedError } from '../operators/batch';
 import { createBatch, type Batch } from '../src/core/batch';
 import { acknowledge, AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 describe('batch', () => {
   let testScheduler: TestScheduler;

@@ -4,7 +4,7 @@ import { circuitBreaker, CircuitOpenError, isSinkFailure, type CircuitBreakerOpt
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
 import { AckRecorder, messagesOf, scripted, type Verdict } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 /** Fails the batches whose messages are listed, delivers the others. */
 const failingMessages =

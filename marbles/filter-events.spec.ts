@@ -4,7 +4,7 @@ import { filterEvents } from '../operators/filter-events';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 const notDebug = (event: LogEvent): boolean => !String(event.message).startsWith('debug');
 

@@ -4,7 +4,7 @@ import { filterByConditions, type FilterSpec } from '../operators/transform/filt
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 const errorsOnly: FilterSpec = { conditions: [{ field: 'http.status', gte: 500 }] };
 const statuses = (batch: Batch): string => batch.events.map((event) => (event.http as { status: number }).status).join(',');

@@ -4,7 +4,7 @@ import { mapEvents } from '../operators/map-events';
 import { createBatch, type Batch } from '../src/core/batch';
 import { eventMeta, setEventMeta, type LogEvent } from '../src/core/event';
 import { AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 const upper = (event: LogEvent): LogEvent => ({ ...event, message: String(event.message).toUpperCase() });
 

@@ -4,7 +4,7 @@ import { parseJson } from '../operators/parse/json';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { AckRecorder } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 const eventsOf = (batch: Batch): LogEvent[] => batch.events;
 

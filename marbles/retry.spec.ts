@@ -5,7 +5,7 @@ import { retry, RetryAbandonedError, type RetryOptions } from '../operators/reli
 import { createBatch, type Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
 import { AckRecorder, eventsOf, messagesOf, scripted } from '../test/helpers/batches';
-import { itHandlesEmptyAndNever } from '../test/helpers/marbles';
+import { itHandlesEmptyAndNever } from './checklist';
 
 /** A BatchDeliveryError failing the events of `batch` whose message is one of `messages`. */
 function failing(batch: Batch, messages: readonly string[], retryable = true): Error | 'deliver' {

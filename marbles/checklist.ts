@@ -1,6 +1,6 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import type { Batch } from '../../src/core/batch';
+import type { Batch } from '../src/core/batch';
 
 /**
  * The first two items of every operator's marble checklist: an empty source completes the
