@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { withEvents, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
-import type { EventHooks } from './map-events';
+import type { EventHooks } from '../src/core/event-hooks';
 
 /**
  * Keeps the events for which `predicate` returns true; the rest are dropped on purpose and

@@ -1,14 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { withEvents, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
-
-/** Hooks through which a per-event stage reports what it did (the stage kit wires metrics). */
-export interface EventHooks {
-  /** A callback threw on `event`; the event was kept as it was. */
-  onError?(error: unknown, event: LogEvent): void;
-  /** `count` events were removed on purpose. */
-  onDiscard?(count: number): void;
-}
+import type { EventHooks } from '../src/core/event-hooks';
 
 /**
  * Applies `project` to every event of every batch; batches and acks pass through.

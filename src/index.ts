@@ -6,11 +6,12 @@ export { Ack, type AckListener, type AckOutcome } from './core/ack';
 export { createBatch, estimateBytes, withEvents, type Batch } from './core/batch';
 export { Credit, type CreditLimits } from './core/credit';
 export { AckError, BatchDeliveryError, ConfigError, DeliveryError, type FailedEvent } from './core/errors';
+export type { EventHooks } from './core/event-hooks';
 export { EVENT_META, eventMeta, setEventMeta, type EventMeta, type JsonObject, type JsonValue, type LogEvent } from './core/event';
 export { DELIVERED, type EventFailure, type SendResult, type Sink } from './core/sink';
 
 export { batch, BatchAbandonedError, type BatchOptions } from '../operators/batch';
-export { bufferFromConfig, bufferTransform } from '../operators/buffer/buffer';
+export { bufferFromConfig, bufferTransform } from './transforms/buffer';
 export { diskBuffer, type DiskBufferOptions } from '../operators/buffer/disk';
 export { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
 export { BufferAbandonedError, BufferFullError, type WhenFull } from '../operators/buffer/policy';
@@ -18,13 +19,13 @@ export { deliver, type DeliverOptions, type Delivery } from '../operators/delive
 export { fanOut } from '../operators/fan-out';
 export { tee, type TeeOptions, type TeeReader } from '../operators/tee';
 export { filterEvents } from '../operators/filter-events';
-export { mapEvents, type EventHooks } from '../operators/map-events';
-export { circuitBreakerFromConfig, circuitBreakerTransform } from '../operators/reliability/breaker-component';
+export { mapEvents } from '../operators/map-events';
+export { circuitBreakerFromConfig, circuitBreakerTransform } from './transforms/circuit-breaker';
 export { circuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from '../operators/reliability/circuit-breaker';
 export { deadLetter, DeadLetterAbandonedError, type DeadLetterOptions } from '../operators/reliability/dead-letter';
-export { deadLetterFromConfig, deadLetterQueue, deadLetterTransform } from '../operators/reliability/dead-letter-component';
+export { deadLetterFromConfig, deadLetterQueue, deadLetterTransform } from './transforms/dead-letter';
 export { retry, type RetryOptions } from '../operators/reliability/retry';
-export { retryFromConfig, retryTransform } from '../operators/reliability/retry-component';
+export { retryFromConfig, retryTransform } from './transforms/retry';
 
 export { builtinRegistry, builtinSinks, builtinSources, builtinTransforms } from './components/builtins';
 export type { ComponentContext, ComponentKind, SourceContext } from './components/context';

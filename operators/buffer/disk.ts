@@ -4,7 +4,7 @@ import { toError } from '../../src/core/errors';
 import type { Logger } from '../../src/observability/logger';
 import type { FsyncPolicy } from '../../src/wal/journal';
 import { RECORD_HEADER_SIZE } from '../../src/wal/record';
-import { Ring } from '../../src/wal/ring';
+import { Ring } from '../../src/core/ring';
 import { Wal, type WalHooks } from '../../src/wal/wal';
 import { takeRecords, type Stored } from './disk-records';
 import { Outlet } from './outlet';

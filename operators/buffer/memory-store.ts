@@ -1,7 +1,7 @@
 import type { LogEvent } from '../../src/core/event';
 import type { Outgoing } from './outlet';
 import type { BufferHooks, WhenFull } from './policy';
-import { Ring } from '../../src/wal/ring';
+import { Ring } from '../../src/core/ring';
 
 /** Events the buffer owns (their upstream was acked), as one input batch brought them. */
 export interface Chunk {

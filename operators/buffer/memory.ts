@@ -15,7 +15,7 @@ import {
   type OutletSizing,
   type WhenFull,
 } from './policy';
-import { Ring } from '../../src/wal/ring';
+import { Ring } from '../../src/core/ring';
 
 /** Options of {@link memoryBuffer}. */
 export interface MemoryBufferOptions extends OutletSizing {

@@ -2,9 +2,8 @@ import type { OperatorFunction } from 'rxjs';
 import type { Batch } from '../../src/core/batch';
 import { eventMeta, setEventMeta, type JsonObject, type LogEvent } from '../../src/core/event';
 import { addTag, compilePath, getField, setField } from '../../src/core/field-path';
-import { boolean, optional, string } from '../../src/config/schema';
-import { defineTransform } from '../../src/components/define';
-import { mapEvents, type EventHooks } from '../map-events';
+import type { EventHooks } from '../../src/core/event-hooks';
+import { mapEvents } from '../map-events';
 
 /** Options of {@link parseJson}. */
 export interface ParseJsonOptions {
@@ -23,24 +22,6 @@ export interface ParseHooks extends EventHooks {
   /** `event` (kept, tagged) held no parseable JSON object; `reason` says why. */
   onParseError?(event: LogEvent, reason: string): void;
 }
-
-export const jsonTransform = defineTransform({
-  type: 'json',
-  summary: 'Parses a field holding a JSON object into event fields; unparseable events are kept and tagged.',
-  options: {
-    field: string({ description: 'Dotted path of the field holding the JSON text.', default: 'message', example: 'log' }),
-    target: optional(string({ description: 'Dotted path to put the parsed object under; by default its keys are merged into the event root (replacing keys of the same name).', example: 'payload' })),
-    drop_field: boolean({ description: 'Remove the raw field after a successful parse. At the root a parsed key of the same name replaces it anyway.', default: false, example: true }),
-    error_tag: string({ description: 'Tag added to `tags` of events whose field is not a JSON object.', default: 'json_parse_error', example: 'unparsed' }),
-  },
-  example: {},
-  create(config, ctx) {
-    return parseJson(
-      { field: config.field, target: config.target, dropField: config.drop_field, errorTag: config.error_tag },
-      { onError: ctx.hooks.onError, onDiscard: ctx.hooks.onDiscard, onParseError: () => ctx.metrics.error('parse') },
-    );
-  },
-});
 
 const hasOwn = Object.prototype.hasOwnProperty;
 

@@ -3,31 +3,14 @@ import type { Batch } from '../../src/core/batch';
 import type { JsonValue, LogEvent } from '../../src/core/event';
 import { ConfigError } from '../../src/core/errors';
 import { compilePath, getField, setField, type FieldPath } from '../../src/core/field-path';
-import { boolean, json, record } from '../../src/config/schema';
-import { defineTransform } from '../../src/components/define';
-import { mapEvents, type EventHooks } from '../map-events';
+import type { EventHooks } from '../../src/core/event-hooks';
+import { mapEvents } from '../map-events';
 
 /** Options of {@link enrich}. */
 export interface EnrichOptions {
   /** Replace a field the event already has; default false (only fill in missing fields). */
   readonly overwrite?: boolean;
 }
-
-export const enrichTransform = defineTransform({
-  type: 'enrich',
-  summary: 'Adds static fields (environment, team, region) to every event.',
-  options: {
-    fields: record(json({ description: 'The value to set (any JSON value).' }), {
-      description: 'Dotted field path → value. Use `${VAR}` to take a value from the environment (the config loader expands it).',
-      example: { environment: 'production', 'service.team': 'payments' },
-    }),
-    overwrite: boolean({ description: 'Replace fields the event already has; by default only missing fields are set.', default: false, example: true }),
-  },
-  example: { fields: { environment: 'production' } },
-  create(config, ctx) {
-    return enrich(config.fields, { overwrite: config.overwrite }, ctx.hooks);
-  },
-});
 
 /**
  * Freezes a static value deeply. Every event receives the same object, so a stage that

@@ -1,10 +1,10 @@
-import { bufferTransform } from '../../operators/buffer/buffer';
-import { jsonTransform } from '../../operators/parse/json';
-import { circuitBreakerTransform } from '../../operators/reliability/breaker-component';
-import { deadLetterTransform } from '../../operators/reliability/dead-letter-component';
-import { retryTransform } from '../../operators/reliability/retry-component';
-import { enrichTransform } from '../../operators/transform/enrich';
-import { filterTransform } from '../../operators/transform/filter';
+import { bufferTransform } from '../transforms/buffer';
+import { jsonTransform } from '../transforms/json';
+import { circuitBreakerTransform } from '../transforms/circuit-breaker';
+import { deadLetterTransform } from '../transforms/dead-letter';
+import { retryTransform } from '../transforms/retry';
+import { enrichTransform } from '../transforms/enrich';
+import { filterTransform } from '../transforms/filter';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { fileSink } from '../sinks/file';

@@ -1,7 +1,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { Ack, AckListener } from '../core/ack';
 import type { Credit } from '../core/credit';
-import type { EventHooks } from '../../operators/map-events';
+import type { EventHooks } from '../core/event-hooks';
 import type { ComponentMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
 

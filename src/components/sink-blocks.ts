@@ -1,10 +1,10 @@
 import { pipe, type Observable, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import { object, optional, type ConfigPath, type SchemaIssue } from '../config/schema';
-import { bufferFromConfig, bufferOptionsShape, checkBufferConfig, type BufferConfig } from '../../operators/buffer/buffer';
-import { circuitBreakerFromConfig, circuitBreakerOptionsShape, type CircuitBreakerConfig } from '../../operators/reliability/breaker-component';
-import { deadLetterOptionsShape, deadLetterQueue, type DeadLetterConfig } from '../../operators/reliability/dead-letter-component';
-import { retryFromConfig, retryOptionsShape, type RetryConfig } from '../../operators/reliability/retry-component';
+import { bufferFromConfig, bufferOptionsShape, checkBufferConfig, type BufferConfig } from '../transforms/buffer';
+import { circuitBreakerFromConfig, circuitBreakerOptionsShape, type CircuitBreakerConfig } from '../transforms/circuit-breaker';
+import { deadLetterOptionsShape, deadLetterQueue, type DeadLetterConfig } from '../transforms/dead-letter';
+import { retryFromConfig, retryOptionsShape, type RetryConfig } from '../transforms/retry';
 import type { ComponentContext } from './context';
 
 /**

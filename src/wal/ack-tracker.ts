@@ -1,4 +1,4 @@
-import { Ring } from './ring';
+import { Ring } from '../core/ring';
 
 interface Delivered {
   readonly seq: number;

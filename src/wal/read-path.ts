@@ -1,4 +1,4 @@
-import { Ring } from './ring';
+import { Ring } from '../core/ring';
 import type { CorruptRegion } from './segment-reader';
 import type { SegmentFile } from './segments';
 import { SegmentWalker } from './segment-walker';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subject } from 'rxjs';
-import { bufferFromConfig, bufferOptionsShape, bufferTransform, checkBufferConfig, type BufferConfig } from '../../../operators/buffer/buffer';
+import { bufferFromConfig, bufferOptionsShape, bufferTransform, checkBufferConfig, type BufferConfig } from '../../../src/transforms/buffer';
 import { IssueCollector, object } from '../../../src/config/schema';
 import { ConfigError } from '../../../src/core/errors';
 import type { Batch } from '../../../src/core/batch';

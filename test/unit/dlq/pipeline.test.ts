@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deadLetterTransform } from '../../../operators/reliability/dead-letter-component';
+import { deadLetterTransform } from '../../../src/transforms/dead-letter';
 import type { Batch } from '../../../src/core/batch';
 import { DeliveryError } from '../../../src/core/errors';
 import { eventMeta, type LogEvent } from '../../../src/core/event';

@@ -6,7 +6,7 @@ import {
   circuitBreakerOptionsShape,
   circuitBreakerTransform,
   type CircuitBreakerConfig,
-} from '../../../operators/reliability/breaker-component';
+} from '../../../src/transforms/circuit-breaker';
 import { IssueCollector, object } from '../../../src/config/schema';
 import { ComponentRegistry } from '../../../src/components/registry';
 import type { Batch } from '../../../src/core/batch';

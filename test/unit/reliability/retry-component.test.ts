@@ -1,6 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { deliver } from '../../../operators/deliver';
-import { retryFromConfig, retryOptionsShape, retryTransform, RETRIED_EVENTS_METRIC } from '../../../operators/reliability/retry-component';
+import { retryFromConfig, retryOptionsShape, retryTransform, RETRIED_EVENTS_METRIC } from '../../../src/transforms/retry';
 import { IssueCollector, object } from '../../../src/config/schema';
 import { ComponentRegistry } from '../../../src/components/registry';
 import { DeliveryError } from '../../../src/core/errors';

@@ -1,5 +1,6 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { enrich, enrichTransform } from '../../../operators/transform/enrich';
+import { enrich } from '../../../operators/transform/enrich';
+import { enrichTransform } from '../../../src/transforms/enrich';
 import { createBatch, type Batch } from '../../../src/core/batch';
 import { ConfigError } from '../../../src/core/errors';
 import type { JsonObject, LogEvent } from '../../../src/core/event';

@@ -1,5 +1,6 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { compileFilter, filterTransform, type Condition } from '../../../operators/transform/filter';
+import { compileFilter, type Condition } from '../../../operators/transform/filter';
+import { filterTransform } from '../../../src/transforms/filter';
 import { createBatch } from '../../../src/core/batch';
 import { ConfigError } from '../../../src/core/errors';
 import type { LogEvent } from '../../../src/core/event';

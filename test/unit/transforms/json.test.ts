@@ -1,5 +1,6 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { jsonTransform, parseJson, type ParseJsonOptions } from '../../../operators/parse/json';
+import { parseJson, type ParseJsonOptions } from '../../../operators/parse/json';
+import { jsonTransform } from '../../../src/transforms/json';
 import { createBatch, type Batch } from '../../../src/core/batch';
 import type { LogEvent } from '../../../src/core/event';
 import { metricValue, parseConfig, testContext } from '../../helpers/context';

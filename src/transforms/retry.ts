@@ -1,9 +1,9 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import type { Batch } from '../../src/core/batch';
-import { duration, integer, number, optional, type InferOut, type Shape } from '../../src/config/schema';
-import type { ComponentContext } from '../../src/components/context';
-import { defineTransform } from '../../src/components/define';
-import { retry } from './retry';
+import type { Batch } from '../core/batch';
+import { duration, integer, number, optional, type InferOut, type Shape } from '../config/schema';
+import type { ComponentContext } from '../components/context';
+import { defineTransform } from '../components/define';
+import { retry } from '../../operators/reliability/retry';
 
 /** Counter of events a retry stage re-sent, one increment per event per retry. */
 export const RETRIED_EVENTS_METRIC = 'sluice_component_retried_events_total';

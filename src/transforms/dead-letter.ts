@@ -1,11 +1,11 @@
 import { asyncScheduler, defer, finalize, timer, type MonoTypeOperatorFunction } from 'rxjs';
 import { dirname, join, resolve } from 'node:path';
-import type { Batch } from '../../src/core/batch';
-import { bytes, duration, optional, string, type InferOut, type Shape } from '../../src/config/schema';
-import type { ComponentContext } from '../../src/components/context';
-import { defineTransform } from '../../src/components/define';
-import { DeadLetterStore, DLQ_DEFAULTS } from '../../src/dlq/store';
-import { deadLetter, type DeadLetterOptions } from './dead-letter';
+import type { Batch } from '../core/batch';
+import { bytes, duration, optional, string, type InferOut, type Shape } from '../config/schema';
+import type { ComponentContext } from '../components/context';
+import { defineTransform } from '../components/define';
+import { DeadLetterStore, DLQ_DEFAULTS } from '../dlq/store';
+import { deadLetter, type DeadLetterOptions } from '../../operators/reliability/dead-letter';
 
 /** Counter of events written to a dead-letter queue. */
 export const DEAD_LETTERED_EVENTS_METRIC = 'sluice_component_dead_lettered_events_total';

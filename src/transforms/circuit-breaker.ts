@@ -1,9 +1,9 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import type { Batch } from '../../src/core/batch';
-import { duration, integer, number, oneOf, optional, type InferOut, type Shape } from '../../src/config/schema';
-import type { ComponentContext } from '../../src/components/context';
-import { defineTransform } from '../../src/components/define';
-import { circuitBreaker, type CircuitState } from './circuit-breaker';
+import type { Batch } from '../core/batch';
+import { duration, integer, number, oneOf, optional, type InferOut, type Shape } from '../config/schema';
+import type { ComponentContext } from '../components/context';
+import { defineTransform } from '../components/define';
+import { circuitBreaker, type CircuitState } from '../../operators/reliability/circuit-breaker';
 
 /** Gauge of each breaker's state, by component: 0 closed, 1 open, 2 half-open. */
 export const BREAKER_STATE_METRIC = 'sluice_circuit_breaker_state';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { OperatorFunction } from 'rxjs';
-import type { Batch } from '../../src/core/batch';
-import { ConfigError } from '../../src/core/errors';
-import type { SchemaIssue } from '../../src/config/schema';
-import { bytes, duration, integer, number, oneOf, optional, string, type InferOut } from '../../src/config/schema';
-import type { ComponentContext } from '../../src/components/context';
-import { defineTransform } from '../../src/components/define';
-import { diskBuffer, type DiskBufferHooks } from './disk';
-import { memoryBuffer } from './memory';
+import type { Batch } from '../core/batch';
+import { ConfigError } from '../core/errors';
+import type { SchemaIssue } from '../config/schema';
+import { bytes, duration, integer, number, oneOf, optional, string, type InferOut } from '../config/schema';
+import type { ComponentContext } from '../components/context';
+import { defineTransform } from '../components/define';
+import { diskBuffer, type DiskBufferHooks } from '../../operators/buffer/disk';
+import { memoryBuffer } from '../../operators/buffer/memory';
 
 const MiB = 1024 * 1024;
 const DISK_POLICIES: readonly string[] = ['block', 'drop_newest', 'reject'];

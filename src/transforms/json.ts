@@ -1,0 +1,22 @@
+import { boolean, optional, string } from '../config/schema';
+import { defineTransform } from '../components/define';
+import { parseJson } from '../../operators/parse/json';
+
+/** The `json` transform: parses a field holding a JSON object into event fields. */
+export const jsonTransform = defineTransform({
+  type: 'json',
+  summary: 'Parses a field holding a JSON object into event fields; unparseable events are kept and tagged.',
+  options: {
+    field: string({ description: 'Dotted path of the field holding the JSON text.', default: 'message', example: 'log' }),
+    target: optional(string({ description: 'Dotted path to put the parsed object under; by default its keys are merged into the event root (replacing keys of the same name).', example: 'payload' })),
+    drop_field: boolean({ description: 'Remove the raw field after a successful parse. At the root a parsed key of the same name replaces it anyway.', default: false, example: true }),
+    error_tag: string({ description: 'Tag added to `tags` of events whose field is not a JSON object.', default: 'json_parse_error', example: 'unparsed' }),
+  },
+  example: {},
+  create(config, ctx) {
+    return parseJson(
+      { field: config.field, target: config.target, dropField: config.drop_field, errorTag: config.error_tag },
+      { onError: ctx.hooks.onError, onDiscard: ctx.hooks.onDiscard, onParseError: () => ctx.metrics.error('parse') },
+    );
+  },
+});
