@@ -1,6 +1,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { Ack, AckListener } from '../core/ack';
 import type { Credit } from '../core/credit';
+import type { ComponentHealth } from '../core/health';
 import type { EventHooks } from '../core/event-hooks';
 import type { ComponentMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
@@ -22,6 +23,8 @@ export interface ComponentContext {
   readonly dataDir: string;
   /** Per-event hooks wired to this component's metrics, for `mapEvents`/`filterEvents`. */
   readonly hooks: EventHooks;
+  /** This component's readiness, as `/ready` reports it (ready unless it says otherwise). */
+  readonly health: ComponentHealth;
 }
 
 /** A source's context: its credit, and the signal to stop reading. */

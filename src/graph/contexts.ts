@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { Ack, type AckListener } from '../core/ack';
 import { Credit } from '../core/credit';
+import type { HealthBoard } from '../core/health';
 import type { ComponentContext, SourceContext } from '../components/context';
 import type { Logger } from '../observability/logger';
 import type { PipelineMetrics } from '../observability/metrics';
@@ -13,6 +14,8 @@ export interface ContextDeps {
   readonly logger: Logger;
   readonly scheduler: SchedulerLike;
   readonly dataDir: string;
+  /** Where components report readiness (`/ready`). */
+  readonly health: HealthBoard;
 }
 
 /** The context of a transform or sink: its metrics, logger, scheduler, state directory. */
@@ -28,6 +31,7 @@ export function componentContext(node: GraphNode, deps: ContextDeps): ComponentC
     metrics,
     logger,
     dataDir: join(deps.dataDir, node.id),
+    health: deps.health.register(node.id),
     hooks: {
       onError(error) {
         metrics.error('callback');

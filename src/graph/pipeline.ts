@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { asyncScheduler, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigError } from '../core/errors';
+import { HealthBoard } from '../core/health';
 import type { SchemaIssue } from '../config/schema';
 import { builtinRegistry } from '../components/builtins';
 import type { ComponentRegistry } from '../components/registry';
@@ -42,6 +43,8 @@ export type PipelineState = 'created' | 'running' | 'stopping' | 'stopped';
 export class Pipeline {
   readonly metrics: PipelineMetrics;
   readonly logger: Logger;
+  /** Readiness of every component, by id (`/ready`). */
+  readonly health = new HealthBoard();
   private readonly scheduler: SchedulerLike;
   private readonly stopping = new Subject<void>();
   private subscription: Subscription | undefined;
@@ -74,7 +77,7 @@ export class Pipeline {
     mkdirSync(this.graph.settings.data_dir, { recursive: true });
     const built = buildGraph(
       this.graph,
-      { metrics: this.metrics, logger: this.logger, scheduler: this.scheduler, dataDir: this.graph.settings.data_dir },
+      { metrics: this.metrics, logger: this.logger, scheduler: this.scheduler, dataDir: this.graph.settings.data_dir, health: this.health },
       this.stopping,
     );
     this.finished = new Promise<void>((resolve) => {

@@ -1,13 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import type { ComponentStatus } from '../core/health';
 import type { PipelineState } from '../graph/pipeline';
 import type { Logger } from '../observability/logger';
 import { componentStats } from './stats';
 
-/** What the API needs to know about the pipeline: only its lifecycle state. */
+/** What the API needs to know about the pipeline: its lifecycle state and its components' readiness. */
 export interface ApiTarget {
   readonly state: PipelineState;
+  readonly health?: { notReady(): ComponentStatus[] };
 }
 
 /** Options of {@link startApiServer}. */
@@ -38,8 +40,13 @@ const ROUTES: Record<string, Route> = {
   '/metrics': async (_, registry) => ({ status: 200, type: registry.contentType, body: await registry.metrics() }),
   // Liveness: answering at all is the signal; a wedged event loop cannot answer.
   '/health': async () => json(200, { status: 'ok' }),
-  // Readiness: only a running pipeline accepts work; starting and draining ones do not.
-  '/ready': async ({ state }) => json(state === 'running' ? 200 : 503, { status: state === 'running' ? 'ready' : 'not ready', state }),
+  // Readiness: only a running pipeline whose components are all up accepts work; starting and
+  // draining ones do not, nor one whose source could not bind or whose sink cannot reach its server.
+  '/ready': async ({ state, health }) => {
+    const waiting = health?.notReady() ?? [];
+    const ready = state === 'running' && waiting.length === 0;
+    return json(ready ? 200 : 503, waiting.length === 0 ? { status: ready ? 'ready' : 'not ready', state } : { status: 'not ready', state, components: waiting });
+  },
   '/stats': async ({ state }, registry) => json(200, { state, components: await componentStats(registry) }),
 };
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { asyncScheduler, Subject } from 'rxjs';
 import { Ack, type AckListener } from '../../src/core/ack';
 import { Credit, type CreditLimits } from '../../src/core/credit';
+import { HealthBoard } from '../../src/core/health';
 import type { ComponentContext, ComponentKind, SourceContext } from '../../src/components/context';
 import type { ComponentDefinition } from '../../src/components/define';
 import { fullShape } from '../../src/components/shapes';
@@ -48,6 +49,7 @@ export function testContext(overrides: Partial<ComponentContext> & { kind?: Comp
       onError: () => metrics.error('callback'),
       onDiscard: (count) => metrics.discard('filtered', count),
     },
+    health: new HealthBoard().register(id),
     pipelineMetrics,
     ...overrides,
   };
