@@ -2,8 +2,13 @@ import { ConfigError } from '../core/errors';
 import { loadYamlConfig } from '../config/yaml';
 import { Pipeline, PipelineValidationError, type PipelineOptions } from '../graph/pipeline';
 
-/** A config that loaded and validated, or every reason it did not, one printable line each. */
-export type LoadResult = { readonly ok: true; readonly pipeline: Pipeline } | { readonly ok: false; readonly errors: readonly string[] };
+/**
+ * A config that loaded and validated (with its warnings, `file:line:col: warning: option:
+ * message`), or every reason it did not, one printable line each.
+ */
+export type LoadResult =
+  | { readonly ok: true; readonly pipeline: Pipeline; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Where the CLI writes: the real streams in `main`, buffers in tests. */
 export interface CliIo {
@@ -24,15 +29,26 @@ function inFileOrder(errors: readonly ConfigError[]): ConfigError[] {
   return [...errors].sort((a, b) => key(a)[0] - key(b)[0] || key(a)[1] - key(b)[1]);
 }
 
+/** `file:line:col: warning: option: message`: an error's place, marked as only a warning. */
+function formatWarning(warning: ConfigError): string {
+  const where = [warning.location?.file, warning.location?.line, warning.location?.column].filter((part) => part !== undefined);
+  return `${where.length > 0 ? `${where.join(':')}: ` : ''}warning: ${warning.message}`;
+}
+
 /**
  * Reads, expands and validates a pipeline file. Every problem comes back as
- * `file:line:col: option.path: message`, the form editors jump to, and nothing starts:
+ * `file:line:col: option.path: message`, the form editors jump to (warnings the same, with
+ * `warning:` after the place; `logger`, when given, logs them too), and nothing starts:
  * the same path serves `validate`, `graph` and `run`, so they can never disagree.
  */
 export function loadPipeline(file: string, env: NodeJS.ProcessEnv, options: Omit<PipelineOptions, 'locate'> = {}): LoadResult {
   try {
     const loaded = loadYamlConfig(file, env);
-    return { ok: true, pipeline: Pipeline.create(loaded.data, { ...options, locate: loaded.toError }) };
+    const pipeline = Pipeline.create(loaded.data, { ...options, locate: loaded.toError });
+    const warnings = inFileOrder(pipeline.graph.warnings.map(loaded.toError));
+    // `run` passes its logger, so the warnings open its log; `validate` prints them itself.
+    for (const warning of warnings) options.logger?.warn({ config: formatWarning(warning) }, `config warning: ${warning.message}`);
+    return { ok: true, pipeline, warnings: warnings.map(formatWarning) };
   } catch (error) {
     if (error instanceof PipelineValidationError) return { ok: false, errors: inFileOrder(error.errors).map((issue) => issue.format()) };
     if (error instanceof ConfigError) return { ok: false, errors: [error.format()] };

@@ -14,6 +14,8 @@ export function summarize(graph: ValidatedGraph): string {
 /**
  * `sluice validate`: checks a config without starting anything, so CI can gate a deploy on
  * it. Prints every problem at once (not the first), exit 2; or a one-line summary, exit 0.
+ * Warnings go to stderr like problems but keep exit 0: the pipeline runs, only not as
+ * well as it could, and a deploy gate should not fail on that.
  */
 export function validateCommand(args: CliArgs, io: CliIo): number {
   const result = loadPipeline(args.config, io.env);
@@ -21,6 +23,9 @@ export function validateCommand(args: CliArgs, io: CliIo): number {
     reportLoadErrors(io, result.errors);
     return 2;
   }
-  io.stdout(`${args.config}: valid: ${summarize(result.pipeline.graph)}\n`);
+  const { warnings } = result;
+  if (warnings.length > 0) io.stderr(`${warnings.join('\n')}\n`);
+  const noted = warnings.length > 0 ? ` (${plural(warnings.length, 'warning')})` : '';
+  io.stdout(`${args.config}: valid${noted}: ${summarize(result.pipeline.graph)}\n`);
   return 0;
 }

@@ -21,7 +21,8 @@ export function expandEnv(
       if (!node.includes('$')) return node;
       const text = node.replace(VARIABLE, (match, name: string | undefined, fallback: string | undefined) => {
         if (match === '$$') return '$';
-        const found = env[name as string];
+        // Own variables only: an unset `${constructor}` must not expand to Object's source text.
+        const found = Object.hasOwn(env, name as string) ? env[name as string] : undefined;
         if (found !== undefined && found !== '') return found;
         if (fallback !== undefined) return fallback;
         issues.push({ path, message: `environment variable ${name} is not set (write \${${name}:-default} to give a default)` });
@@ -31,9 +32,9 @@ export function expandEnv(
     }
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
     if (typeof node === 'object' && node !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(node)) out[key] = walk(item, [...path, key]);
-      return out;
+      // fromEntries defines own properties: a YAML `__proto__:` key stays a key (reported as an
+      // unknown option), where assigning it would swap the object's prototype.
+      return Object.fromEntries(Object.entries(node).map(([key, item]) => [key, walk(item, [...path, key])]));
     }
     return node;
   };

@@ -58,12 +58,13 @@ export function object<S extends Shape>(
       }
       const source = input as Record<string, unknown>;
       for (const key of Object.keys(source)) {
-        if (key in shape || info.reserved?.includes(key)) continue;
+        // Own keys only: `key in shape` would take `constructor:` or `toString:` for options.
+        if (Object.hasOwn(shape, key) || info.reserved?.includes(key)) continue;
         const hint = closest(key, names);
         issues.add([...path, key], `unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known options: ${names.join(', ') || 'none'}`);
       }
       const out: Record<string, unknown> = {};
-      for (const name of names) out[name] = shape[name].parse(source[name], [...path, name], issues);
+      for (const name of names) out[name] = shape[name].parse(Object.hasOwn(source, name) ? source[name] : undefined, [...path, name], issues);
       return out as InferOut<S>;
     },
   };

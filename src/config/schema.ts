@@ -117,23 +117,30 @@ export function oneOf<const T extends string>(values: readonly T[], info: Option
   );
 }
 
-/** A duration in milliseconds, written as a number of ms or `"250ms"`, `"5s"`, `"2m"`, `"1h"`. */
+/**
+ * A duration in milliseconds, written as a number of ms or `"250ms"`, `"5s"`, `"2m"` (or
+ * `"2min"`), `"1h"`, `"1d"`; units are case-sensitive (see `units.ts`).
+ */
 export function duration(info: OptionInfo<number> & { min?: number; max?: number }): Option<number, number | string> {
   const range = rangeCheck('duration', false, info.min, info.max);
   return scalar('duration', info, (value) => {
-    const ms = typeof value === 'string' ? parseDuration(value) : value;
-    if (ms === undefined) return { ok: false, message: `expected a duration such as "500ms" or "5s", got ${JSON.stringify(value)}` };
-    return range(ms);
+    if (typeof value !== 'string') return range(value);
+    const parsed = parseDuration(value);
+    return parsed.ok ? range(parsed.value) : parsed;
   }, limitsText(info.min, info.max, 'ms'));
 }
 
-/** A size in bytes, written as a number or `"64KiB"`, `"10MB"`, `"1GiB"`. */
+/**
+ * A size in bytes, written as a number or with a case-sensitive unit: `"64KiB"`, `"1GiB"`
+ * (powers of 1024), `"10MB"` (powers of 1000). Single letters such as `"64m"` are refused:
+ * they mean 2^20 to some readers and 10^6 to others.
+ */
 export function bytes(info: OptionInfo<number> & { min?: number; max?: number }): Option<number, number | string> {
   const range = rangeCheck('size', true, info.min, info.max);
   return scalar('bytes', info, (value) => {
-    const size = typeof value === 'string' ? parseBytes(value) : value;
-    if (size === undefined) return { ok: false, message: `expected a size such as "64KiB" or "10MB", got ${JSON.stringify(value)}` };
-    return range(size);
+    if (typeof value !== 'string') return range(value);
+    const parsed = parseBytes(value);
+    return parsed.ok ? range(parsed.value) : parsed;
   }, limitsText(info.min, info.max, 'B'));
 }
 
@@ -174,9 +181,8 @@ export function record<Out, In>(value: Option<Out, In>, info: OptionInfo<Record<
         issues.add(path, `expected a map, got ${describe(input)}`);
         return undefined;
       }
-      const out: Record<string, Out> = {};
-      for (const [key, element] of Object.entries(input)) out[key] = value.parse(element, [...path, key], issues) as Out;
-      return out;
+      // fromEntries defines own properties: a `__proto__:` key stays a key, never a prototype.
+      return Object.fromEntries(Object.entries(input).map(([key, element]) => [key, value.parse(element, [...path, key], issues) as Out]));
     },
   };
 }

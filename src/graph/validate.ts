@@ -6,6 +6,7 @@ import type { ComponentDefinition } from '../components/define';
 import type { ComponentRegistry } from '../components/registry';
 import { settingsSchema, type PipelineSettingsConfig } from './settings';
 import { topologicalOrder } from './topology';
+import { creditWarnings } from './warnings';
 
 /** Keys that hold TypeScript-only custom components instead of a `type:`. */
 const CUSTOM_KEY: Record<ComponentKind, string> = { source: 'source', transform: 'operator', sink: 'sink' };
@@ -34,6 +35,11 @@ export interface ValidatedGraph {
   readonly order: readonly string[];
   /** Who reads each component's output. */
   readonly consumers: ReadonlyMap<string, readonly string[]>;
+  /**
+   * What is valid but likely not what was meant (a sink batch its sources' credit can never
+   * fill), each at its config path. Warnings never fail validation.
+   */
+  readonly warnings: readonly SchemaIssue[];
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -107,6 +113,7 @@ function parseOptions(
  * Checks a whole pipeline before anything starts: unknown component types and options,
  * option types and limits, missing or unknown inputs, duplicate names, cycles, sinks
  * nobody feeds. Every issue carries its config path, so the YAML loader can name the line.
+ * A graph that passes carries its warnings (see {@link creditWarnings}).
  */
 export function validateGraph(raw: unknown, registry: ComponentRegistry): { graph?: ValidatedGraph; issues: SchemaIssue[] } {
   const issues = new IssueCollector();
@@ -152,5 +159,5 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
   }
   const order = topologicalOrder(nodes, issues);
   if (issues.issues.length > 0 || !settings || !order) return { issues: issues.issues };
-  return { graph: { settings, nodes, order, consumers }, issues: [] };
+  return { graph: { settings, nodes, order, consumers, warnings: creditWarnings(nodes, order) }, issues: [] };
 }

@@ -26,6 +26,11 @@ describe('the shipped configs', () => {
     expect(result.ok ? [] : result.errors).toEqual([]);
   });
 
+  it.each(files.map((file) => [relative(CONFIG_DIR, file), file]))('%s validates without warnings: every sink batch can fill', (_name, file) => {
+    const result = loadPipeline(file, {});
+    expect(result.ok ? result.warnings : []).toEqual([]);
+  });
+
   it('default.yaml needs no external service: stdin and a gentle generator, written to hourly files, metrics on 127.0.0.1:9598', () => {
     const result = loadPipeline(join(CONFIG_DIR, 'default.yaml'), {});
     if (!result.ok) throw new Error(result.errors.join('\n'));

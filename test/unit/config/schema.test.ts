@@ -129,6 +129,7 @@ describe('config schema', () => {
       ['5s', 5_000],
       ['1.5s', 1_500],
       ['1m', 60_000],
+      ['1min', 60_000],
       [750, 750],
     ])('parses %p as %p milliseconds', (input, ms) => {
       expect(parse(option, input)).toEqual({ value: ms, issues: [] });
@@ -139,7 +140,11 @@ describe('config schema', () => {
     });
 
     it('reports a malformed duration with an example of a good one', () => {
-      expect(parse(option, 'soon').issues[0].message).toBe('expected a duration such as "500ms" or "5s", got "soon"');
+      expect(parse(option, 'soon').issues[0].message).toBe('expected a duration such as "500ms", "5s" or "2min" (units: ms, s, m or min, h, d), got "soon"');
+    });
+
+    it('reports a unit that is not a duration unit, listing the accepted ones', () => {
+      expect(parse(option, '64MiB').issues).toEqual([{ path: [], message: 'unknown duration unit "MiB": write one of ms, s, m or min, h, d (case-sensitive)' }]);
     });
 
     it('reports a duration outside its bounds after parsing it', () => {
@@ -158,6 +163,7 @@ describe('config schema', () => {
       ['64KiB', 64 * 1024],
       ['10MB', 10_000_000],
       ['1GiB', 1024 ** 3],
+      ['1TB', 1e12],
       ['512', 512],
       [2048, 2048],
     ])('parses %p as %p bytes', (input, size) => {
@@ -165,7 +171,14 @@ describe('config schema', () => {
     });
 
     it('reports a malformed size with an example of a good one', () => {
-      expect(parse(option, '10 potatoes').issues[0].message).toBe('expected a size such as "64KiB" or "10MB", got "10 potatoes"');
+      expect(parse(option, 'lots').issues[0].message).toBe(
+        'expected a size such as "64KiB" or "10MB" (units: B, KiB, MiB, GiB, TiB (powers of 1024) or KB, MB, GB, TB (powers of 1000)), got "lots"',
+      );
+    });
+
+    // Regression (issue 7): "64m" was read as 64 MiB although `m` is minutes in a duration.
+    it('reports a single-letter unit as ambiguous and names both readings', () => {
+      expect(parse(option, '64m')).toEqual({ value: undefined, issues: [{ path: [], message: 'ambiguous size unit "m": write MiB (2^20 bytes) or MB (10^6 bytes)' }] });
     });
 
     it('reports a size below its minimum', () => {
@@ -223,6 +236,12 @@ describe('config schema', () => {
 
     it('parses every entry', () => {
       expect(parse(option, { env: 'prod', team: 'core' })).toEqual({ value: { env: 'prod', team: 'core' }, issues: [] });
+    });
+
+    it('keeps a `__proto__` key as an entry instead of replacing the prototype', () => {
+      const value = parse(option, JSON.parse('{"__proto__": "x", "env": "prod"}')).value ?? {};
+      expect(Object.keys(value)).toEqual(['__proto__', 'env']);
+      expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     });
 
     it('reports a bad entry at its key', () => {
@@ -310,7 +329,7 @@ describe('config schema', () => {
         topic: 'missing required option (string): Topic.',
         concurrency: 'must be at least 1, got 0',
         'batch.max_events': 'expected a number, got string',
-        'batch.timeout': 'expected a duration such as "500ms" or "5s", got "later"',
+        'batch.timeout': 'expected a duration such as "500ms", "5s" or "2min" (units: ms, s, m or min, h, d), got "later"',
         'brokers.0': 'expected a string, got number',
         'headers.a': 'expected a string, got number',
       });
@@ -336,6 +355,23 @@ describe('config schema', () => {
     it('reports an unknown option without a suggestion when no name is close', () => {
       const { issues } = parse(sink, { topic: 'logs', brokers: ['k'], compression: 'gzip' });
       expect(issues[0].message).toBe('unknown option "compression"; known options: topic, concurrency, batch, brokers, headers, key');
+    });
+
+    // Regression (issue 7): `key in shape` found Object.prototype members, so these passed as known.
+    it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', '__proto__'])(
+      'reports %p as an unknown option like any other name',
+      (name) => {
+        const input = JSON.parse(`{"topic": "logs", "brokers": ["k"], "${name}": 1}`) as unknown;
+        expect(parse(sink, input).issues).toEqual([
+          { path: [name], message: `unknown option "${name}"; known options: topic, concurrency, batch, brokers, headers, key` },
+        ]);
+      },
+    );
+
+    it('reports an Object.prototype name inside a nested block as unknown', () => {
+      expect(messages(parse(sink, { topic: 'logs', brokers: ['k'], batch: { constructor: 1 } }).issues)).toEqual({
+        'batch.constructor': 'unknown option "constructor"; known options: max_events, timeout, max_bytes',
+      });
     });
 
     it('lets reserved keys through without an issue', () => {
