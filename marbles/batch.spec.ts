@@ -2,6 +2,7 @@ import { map, take, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { batch, BatchAbandonedError } from '../operators/batch';
 import { createBatch, type Batch } from '../src/core/batch';
+import { BatchDeliveryError } from '../src/core/errors';
 import { acknowledge, AckRecorder, eventsOf, messagesOf } from '../test/helpers/batches';
 import { itHandlesEmptyAndNever } from './checklist';
 
@@ -53,8 +54,8 @@ describe('batch', () => {
     const failure = new Error('sink refused');
     outputs[0].ack.reject(failure);
     expect(acks.states('a', 'b')).toEqual({ a: 'rejected', b: 'rejected' });
-    expect(acks.reason('a')).toBe(failure);
-    expect(acks.reason('b')).toBe(failure);
+    expect(acks.cause('a')).toBe(failure);
+    expect(acks.cause('b')).toBe(failure);
   });
 
   it('emits once a batch holds maxBytes, carrying the bytes of its parts', () => {
@@ -135,7 +136,7 @@ describe('batch', () => {
     expect(acks.state('a')).toBe('pending');
     outputs[0].ack.resolve();
     expect(acks.state('a')).toBe('rejected');
-    expect(acks.reason('a')).toBe(failure);
+    expect(acks.cause('a')).toBe(failure);
   });
 
   // Regression: pieces took their reference lazily, so a downstream that settled the first
@@ -211,7 +212,7 @@ describe('batch', () => {
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
     expect(acks.states('a', 'b')).toEqual({ a: 'rejected', b: 'rejected' });
-    expect(acks.reason('a')).toBeInstanceOf(BatchAbandonedError);
+    expect(acks.cause('a')).toBeInstanceOf(BatchAbandonedError);
   });
 
   it('leaves the acks of batches it already emitted to their holder when unsubscribed', () => {
@@ -236,11 +237,75 @@ describe('batch', () => {
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
     expect(acks.state('a')).toBe('rejected');
-    expect(acks.reason('a')).toBeInstanceOf(BatchAbandonedError);
+    expect(acks.cause('a')).toBeInstanceOf(BatchAbandonedError);
     expect(acks.count('a')).toBe(1);
   });
 
   it('refuses a maxEvents below 1', () => {
     expect(() => batch({ maxEvents: 0, maxWaitMs: 5 })).toThrow(RangeError);
+  });
+
+  // Regression (issue 7, defect 2): the merged rejection was handed unchanged to every part,
+  // so a retry before the re-batch re-sent events that had been delivered and lost others.
+  it('tells each input exactly which of its own events failed when a merged batch is rejected', () => {
+    const outputs: Batch[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const values = { a: acks.batch('a', '1', '2'), b: acks.batch('b', '3', '4', '5') };
+      const source = cold('  -a-b-|', values);
+      const expected = '     ---x-(y|)';
+      expectObservable(source.pipe(batch(options(3, 5)), tap((out) => outputs.push(out)), map(messagesOf))).toBe(expected, { x: '1,2,3', y: '4,5' });
+    });
+    const refused = new Error('refused');
+    outputs[0].ack.reject(new BatchDeliveryError([{ index: 2, error: refused, retryable: true }], 3)); // event '3' = b[0]
+    outputs[1].ack.reject(new BatchDeliveryError([{ index: 1, error: refused, retryable: true }], 2)); // event '5' = b[2]
+    expect(acks.states('a', 'b')).toEqual({ a: 'resolved', b: 'rejected' });
+    expect(acks.failedIndices('b')).toEqual([0, 2]);
+  });
+
+  // Regression (issue 7, defect 4): the output dropped `shared`, so a later map mutated events
+  // a sibling branch still read.
+  it('keeps the shared flag of its inputs on the merged batch', () => {
+    const outputs: Batch[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const shared: Batch = { ...acks.batch('a', '1'), shared: true };
+      const source = cold('  -a-b-|', { a: shared, b: acks.batch('b', '2') });
+      expectObservable(source.pipe(batch(options(2, 5)), acknowledge(), tap((out) => outputs.push(out)), map(messagesOf))).toBe('---x-|', { x: '1,2' });
+    });
+    expect(outputs[0].shared).toBe(true);
+  });
+
+  // Regression (issue 7, defect 6): a buffer or source out of window/credit waited out the
+  // whole timeout for every batch.
+  it('emits a partial batch at once when the producer of an input it holds urges its ack', () => {
+    const a = acks.batch('a', '1');
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a 9ms |', { a });
+      testScheduler.schedule(() => a.ack.urge(), 3);
+      const expected = '     ---x 7ms |';
+      expectObservable(source.pipe(batch(options(3, 100)), acknowledge(), map(messagesOf))).toBe(expected, { x: '1' });
+    });
+    expect(acks.state('a')).toBe('resolved');
+  });
+
+  it('passes an urge on to the holder of a batch it already emitted', () => {
+    const a = acks.batch('a', '1', '2');
+    const outputs: Batch[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a });
+      expectObservable(source.pipe(batch(options(2, 5)), tap((out) => outputs.push(out)), map(messagesOf))).toBe('-x-|', { x: '1,2' });
+    });
+    let urged = 0;
+    outputs[0].ack.onUrge(() => (urged += 1));
+    a.ack.urge();
+    expect(urged).toBe(1);
+  });
+
+  it('errors its output, not the process, when its body throws (a batch whose ack already settled)', () => {
+    const settled = acks.batch('a', '1');
+    settled.ack.resolve();
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: settled });
+      expectObservable(source.pipe(batch(options(3, 5)), map(messagesOf))).toBe('-#', undefined, expect.objectContaining({ name: 'AckError' }));
+    });
   });
 });

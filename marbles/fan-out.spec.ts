@@ -102,7 +102,7 @@ describe('fanOut', () => {
     expect(acks.state('a')).toBe('pending');
     first[0].ack.resolve();
     expect(acks.state('a')).toBe('rejected');
-    expect(acks.reason('a')).toBe(failure);
+    expect(acks.cause('a')).toBe(failure);
   });
 
   it('marks the batches it hands to several branches as shared, with the same events and one ack share each', () => {
@@ -200,7 +200,7 @@ describe('fanOut', () => {
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
     expect(acks.states('a', 'b')).toEqual({ a: 'rejected', b: 'rejected' });
-    expect(acks.reason('a')).toBeInstanceOf(BatchAbandonedError);
+    expect(acks.cause('a')).toBeInstanceOf(BatchAbandonedError);
     expect(acks.count('a')).toBe(1);
   });
 

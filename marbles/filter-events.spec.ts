@@ -1,5 +1,6 @@
 import { map, tap } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { BatchDeliveryError } from '../src/core/errors';
 import { filterEvents } from '../operators/filter-events';
 import { createBatch, type Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
@@ -31,7 +32,7 @@ describe('filterEvents', () => {
     expect(acks.state('a')).toBe('pending');
   });
 
-  it('removes non-matching events from many batches, keeping each ack and counting the discarded', () => {
+  it('removes non-matching events from many batches, under a pick of each ack, counting the discarded', () => {
     const discarded: number[] = [];
     const input = createBatch(eventsOf('x', 'debug 1', 'y'), acks.ack('a'), 99);
     const outputs: Batch[] = [];
@@ -46,9 +47,11 @@ describe('filterEvents', () => {
       expectObservable(result).toBe(expected, { x: 'x,y', y: 'z', z: 'w' });
     });
     expect(discarded).toEqual([1, 1]);
-    expect(outputs[0].ack).toBe(input.ack);
     expect(outputs[0].bytes).toBe(99);
     expect(acks.pending()).toEqual(['a', 'b', 'c']);
+    // Failure identity: the survivor at 1 ('y') was event 2 of the input batch.
+    outputs[0].ack.reject(new BatchDeliveryError([{ index: 1, error: new Error('refused'), retryable: false }], 2));
+    expect(acks.failedIndices('a')).toEqual([2]);
   });
 
   it('acknowledges and swallows a batch whose events were all dropped', () => {

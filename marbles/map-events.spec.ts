@@ -135,4 +135,14 @@ describe('mapEvents', () => {
     // 'a' went downstream (its holder settles it); 'b' was never received.
     expect(acks.pending()).toEqual(['a', 'b']);
   });
+
+  // Regression (issue 7, defect 4): the copy kept `shared: true`, so every later map copied again.
+  it('marks its output unshared once it copied every event of a shared batch', () => {
+    const outputs: Batch[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: { ...acks.batch('a', '1'), shared: true } });
+      expectObservable(source.pipe(mapEvents((event) => event), tap((out) => outputs.push(out)), map(messagesOf))).toBe('-x-|', { x: '1' });
+    });
+    expect(outputs[0].shared).toBe(false);
+  });
 });

@@ -1,7 +1,9 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { Ack } from '../src/core/ack';
+import { Ack, type AckPart } from '../src/core/ack';
+import { rangeFailure } from '../src/core/ack-failures';
 import type { Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
+import { operate } from './operate';
 
 /** When `batch` emits: whichever limit is reached first. */
 export interface BatchOptions {
@@ -23,8 +25,13 @@ export class BatchAbandonedError extends Error {
  * Re-batches: merges small batches and splits large ones into batches of at most
  * `maxEvents` events (or about `maxBytes`), emitting a partial batch `maxWaitMs` after its
  * first event arrived. The output ack combines the acks of the parts it holds; a split
- * input ack is retained once per extra piece. Flushes on completion and before forwarding
- * an upstream error; on unsubscribe the events it still held are rejected, never forgotten.
+ * input ack is retained once per piece, and each piece learns exactly which of its own
+ * events failed (failure identity survives re-batching: see `Ack.all`). The output is
+ * `shared` when any input was (copy-on-write holds across a re-batch). A partial batch is
+ * emitted at once, not after `maxWaitMs`, when the producer of an input it holds urges its
+ * ack (it is out of credit or window and cannot send more until this batch is delivered).
+ * Flushes on completion and before forwarding an upstream error; on unsubscribe the events
+ * it still held are rejected, never forgotten. A throw in its body errors the output.
  *
  * ```
  * source:  -a-b-----c-|      (maxEvents 2, maxWait 3 frames)
@@ -45,56 +52,80 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
   return (source) =>
     new Observable<Batch>((subscriber) => {
       let events: LogEvent[] = [];
-      let acks: Ack[] = [];
+      let parts: AckPart[] = [];
       let bytes = 0;
+      let shared = false;
       let timer: Subscription | undefined;
+      let adding = false;
+      let urgedWhileAdding = false;
 
       const flush = (): void => {
         timer?.unsubscribe();
         timer = undefined;
-        if (acks.length === 0) return;
-        const out: Batch = { events, ack: Ack.all(acks), bytes: Math.round(bytes) };
+        if (parts.length === 0) return;
+        const out: Batch = { events, ack: Ack.all(parts), bytes: Math.round(bytes), shared };
         events = [];
-        acks = [];
+        parts = [];
         bytes = 0;
+        shared = false;
         subscriber.next(out);
+      };
+
+      // The producer of a batch we hold cannot send more until its ack settles (credit or a
+      // buffer's window is spent): waiting out maxWaitMs would only stall it.
+      const urged = (): void => {
+        if (adding) urgedWhileAdding = true;
+        else if (parts.length > 0) flush();
       };
 
       const add = (input: Batch): void => {
         const total = input.events.length;
+        input.ack.onUrge(urged);
         if (total === 0) {
           // Nothing to deliver, but the ack still waits at most maxWaitMs (the timer below).
-          acks.push(input.ack);
+          parts.push({ ack: input.ack, offset: events.length, count: 0 });
         } else {
+          if (input.shared === true) shared = true;
           const bytesPerEvent = input.bytes / total;
-          let offset = 0;
+          let at = 0;
           // Every piece takes its own reference before it is placed; the input's own reference
           // stands for the events not yet placed and is released last, so a piece settled
           // synchronously downstream cannot settle the input ack before the later pieces exist.
-          while (offset < total && !subscriber.closed) {
-            const room = maxEvents - events.length;
-            const take = Math.min(room, total - offset);
+          while (at < total && !subscriber.closed) {
+            const take = Math.min(maxEvents - events.length, total - at);
             input.ack.retain();
-            acks.push(input.ack);
-            for (let i = offset; i < offset + take; i++) events.push(input.events[i]);
+            parts.push({ ack: input.ack, offset: events.length, count: take, at });
+            for (let i = at; i < at + take; i++) events.push(input.events[i]);
+            if (input.shared === true) shared = true;
             bytes += take * bytesPerEvent;
-            offset += take;
+            at += take;
             if (events.length >= maxEvents || bytes >= maxBytes) flush();
           }
           // Torn down mid-split (the consumer unsubscribed on an earlier piece): the rest was never emitted.
-          if (offset < total) input.ack.reject(new BatchAbandonedError('batch torn down while splitting a batch'));
+          if (at < total) input.ack.reject(new BatchAbandonedError('batch torn down while splitting a batch'));
           else input.ack.resolve();
         }
-        if (acks.length > 0 && timer === undefined && !subscriber.closed) timer = scheduler.schedule(flush, maxWaitMs);
+        if (parts.length > 0 && timer === undefined && !subscriber.closed) timer = scheduler.schedule(flush, maxWaitMs);
       };
 
-      const subscription = source.subscribe({
-        next: add,
-        error: (error) => {
+      const subscription = operate(source, subscriber, {
+        next(input) {
+          adding = true;
+          try {
+            add(input);
+          } finally {
+            adding = false;
+          }
+          if (urgedWhileAdding) {
+            urgedWhileAdding = false;
+            if (parts.length > 0) flush();
+          }
+        },
+        error(error) {
           flush();
           subscriber.error(error);
         },
-        complete: () => {
+        complete() {
           flush();
           subscriber.complete();
         },
@@ -102,12 +133,12 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
 
       return () => {
         timer?.unsubscribe();
-        const abandoned = acks;
-        acks = [];
+        const abandoned = parts;
+        parts = [];
         events = [];
         // Reject before letting go of upstream, so the reason the source hears is this one.
         const reason = new BatchAbandonedError('batch torn down before its events were flushed');
-        for (const ack of abandoned) ack.reject(reason);
+        for (const part of abandoned) part.ack.reject(part.count === 0 ? reason : rangeFailure(reason, part.at ?? 0, part.count));
         subscription.unsubscribe();
       };
     });

@@ -1,7 +1,8 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { withEvents, type Batch } from '../src/core/batch';
+import type { Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import type { EventHooks } from '../src/core/event-hooks';
+import { operate } from './operate';
 
 /**
  * Keeps the events for which `predicate` returns true; the rest are dropped on purpose and
@@ -13,7 +14,8 @@ import type { EventHooks } from '../src/core/event-hooks';
  * result:  --a'-----c'-|    (b acked and swallowed)
  * ```
  *
- * If `predicate` throws, the event is kept (fail open: a bug in a filter must not silently
+ * The survivors travel under a pick of the batch's ack (`Ack.pick`), so a failure downstream
+ * names the right events of the original batch. If `predicate` throws, the event is kept (fail open: a bug in a filter must not silently
  * drop logs) and `hooks.onError` is told.
  *
  * @example
@@ -25,11 +27,14 @@ import type { EventHooks } from '../src/core/event-hooks';
 export function filterEvents(predicate: (event: LogEvent) => boolean, hooks: EventHooks = {}): OperatorFunction<Batch, Batch> {
   const { onError, onDiscard } = hooks;
   return (source) =>
-    new Observable<Batch>((subscriber) =>
-      source.subscribe({
+    new Observable<Batch>((subscriber) => {
+      const subscription = operate(source, subscriber, {
         next(batch) {
+          const events = batch.events;
           const kept: LogEvent[] = [];
-          for (const event of batch.events) {
+          let keptAt: number[] | undefined;
+          for (let i = 0; i < events.length; i++) {
+            const event = events[i];
             let keep: boolean;
             try {
               keep = predicate(event);
@@ -37,15 +42,25 @@ export function filterEvents(predicate: (event: LogEvent) => boolean, hooks: Eve
               keep = true;
               onError?.(error, event);
             }
-            if (keep) kept.push(event);
+            if (keep) {
+              kept.push(event);
+              keptAt?.push(i);
+            } else if (keptAt === undefined) {
+              // First drop: from here on remember where each survivor sat, so failures downstream map back.
+              keptAt = [];
+              for (let k = 0; k < kept.length; k++) keptAt.push(k);
+            }
           }
-          const dropped = batch.events.length - kept.length;
+          const dropped = events.length - kept.length;
           if (dropped > 0) onDiscard?.(dropped);
-          if (kept.length === 0 && batch.events.length > 0) batch.ack.resolve();
-          else subscriber.next(dropped === 0 ? batch : withEvents(batch, kept));
+          if (keptAt === undefined) return subscriber.next(batch);
+          if (kept.length === 0) return batch.ack.resolve();
+          // The survivors go on under a pick of the ack; the dropped events' share resolves here.
+          const ack = batch.ack.pick(keptAt);
+          batch.ack.resolve();
+          subscriber.next({ ...batch, events: kept, ack });
         },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      }),
-    );
+      });
+      return () => subscription.unsubscribe();
+    });
 }

@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { withEvents, type Batch } from '../src/core/batch';
+import type { Batch } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import type { EventHooks } from '../src/core/event-hooks';
 
@@ -30,15 +30,19 @@ export function mapEvents(project: (event: LogEvent) => LogEvent, hooks: EventHo
     const input = batch.events;
     const copy = batch.shared === true;
     const output = new Array<LogEvent>(input.length);
+    let keptShared = false;
     for (let i = 0; i < input.length; i++) {
       const event = input[i];
       try {
         output[i] = project(copy ? { ...event } : event);
       } catch (error) {
         output[i] = event;
+        keptShared = copy;
         onError?.(error, event);
       }
     }
-    return withEvents(batch, output);
+    // Copied events belong to this branch alone: later stages need not copy them again.
+    // An event kept as it was after a throw is still the sibling's object, so the batch stays shared.
+    return { ...batch, events: output, shared: keptShared };
   });
 }

@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { Ack } from '../src/core/ack';
 import type { Batch } from '../src/core/batch';
+import { operate } from './operate';
 
 /** How a fan-out hands batches to its readers. */
 export interface TeeOptions {
@@ -97,6 +98,7 @@ export function tee(source: Observable<Batch>, readers: number, options: TeeOpti
       then?.(outcome.ok, outcome.ok ? undefined : outcome.reason);
     });
     reader.held.add(child);
+    parent.linkUrge(child);
     const subscriber = reader.subscriber as Subscriber<Batch>;
     // Events are shared only between several readers; one reader still gets its own ack
     // share, so that abandoning its path can reject what it holds.
@@ -124,7 +126,13 @@ export function tee(source: Observable<Batch>, readers: number, options: TeeOpti
   };
 
   const connect = (): void => {
-    upstream = source.subscribe({
+    // A throw here (a bug in a reader's synchronous path) errors every reader: they share the
+    // one upstream subscription, so none of them can go on alone.
+    const everyReader = {
+      error: (error: unknown) => all.forEach((reader) => reader.subscriber?.error(error)),
+      complete: () => all.forEach((reader) => reader.subscriber?.complete()),
+    };
+    upstream = operate(source, everyReader, {
       next(batch) {
         if (readers > 1) batch.ack.retain(readers - 1);
         if (!sequential) {

@@ -1,4 +1,5 @@
-import { AckError } from './errors';
+import { AckError, BatchDeliveryError, type FailedEvent } from './errors';
+import { mergeFailures, rangeFailure, remapFailure } from './ack-failures';
 
 /** How an acknowledgement ended: every part delivered (or dropped on purpose), or a failure. */
 export type AckOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: Error };
@@ -7,6 +8,17 @@ export type AckOutcome = { readonly ok: true } | { readonly ok: false; readonly 
 export type AckListener = (outcome: AckOutcome) => void;
 
 const OK: AckOutcome = Object.freeze({ ok: true });
+
+/**
+ * One reference to a part of a combined batch ({@link Ack.all}): `count` events that sit at
+ * `offset` in the combined batch and at `at` (default 0) in the batch `ack` belongs to.
+ */
+export interface AckPart {
+  readonly ack: Ack;
+  readonly offset: number;
+  readonly count: number;
+  readonly at?: number;
+}
 
 /**
  * Runs every listener even if one throws (a later one may be a source's credit release or
@@ -37,7 +49,11 @@ function notifyAll(listeners: readonly AckListener[], outcome: AckOutcome): void
  */
 export class Ack {
   private refs = 1;
+  /** A failure of every event (a rejection that names none). */
   private failure: Error | undefined;
+  /** Rejections that named their failed events; merged when the ack settles. */
+  private partial: BatchDeliveryError[] | undefined;
+  private urged: (() => void) | Array<() => void> | undefined;
   private outcome: AckOutcome | undefined;
   private listeners: AckListener[] | AckListener | undefined;
   private abandoned = false;
@@ -50,17 +66,25 @@ export class Ack {
   }
 
   /**
-   * One ack standing for several (re-batching): settling it settles every part with the
-   * same outcome. Each part must be owned by the caller (one reference each).
+   * One ack standing for several (re-batching). Each part holds one reference of its ack
+   * for `count` events; when the combined ack settles, each part learns exactly what
+   * happened to *its* events: resolved when none of them failed, else rejected with a
+   * {@link BatchDeliveryError} naming them by their index in the part's own batch (`at` +
+   * position). A combined failure without indices fails every event of every part. An urge
+   * on any part's ack reaches the combined ack's holder.
    */
-  static all(parts: readonly Ack[]): Ack {
-    if (parts.length === 1) return parts[0];
-    return Ack.create((outcome) =>
+  static all(parts: readonly AckPart[]): Ack {
+    if (parts.length === 1 && (parts[0].at ?? 0) === 0 && parts[0].offset === 0) {
+      return parts[0].ack.linkUrge(parts[0].ack);
+    }
+    const combined = Ack.create((outcome) =>
       notifyAll(
-        parts.map((part) => () => (outcome.ok ? part.resolve() : part.reject(outcome.reason))),
+        parts.map((part) => () => settlePart(part, outcome)),
         outcome,
       ),
     );
+    for (const part of parts) part.ack.onUrge(() => combined.urge());
+    return combined;
   }
 
   /** True once the last reference has been settled. */
@@ -91,10 +115,71 @@ export class Ack {
     this.release();
   }
 
-  /** Settles one reference as permanently failed; the whole ack will settle rejected. */
+  /**
+   * Settles one reference as failed; the ack will settle rejected. A
+   * {@link BatchDeliveryError} says which events failed: the failures of every reference
+   * are merged (each event once; a permanent failure wins over a retryable one), so the
+   * source learns exactly which of its events were not delivered. Any other error fails
+   * every event of the batch.
+   */
   reject(reason: Error): void {
-    if (this.failure === undefined) this.failure = reason;
+    if (reason instanceof BatchDeliveryError) (this.partial ??= []).push(reason);
+    else this.failure ??= reason;
     this.release();
+  }
+
+  /**
+   * Hands `count` events of this batch, starting at `offset`, to another holder: retains
+   * one reference and returns a child ack for them. The child's outcome settles that
+   * reference with its failures renumbered into this batch (a failure without indices
+   * fails exactly those `count` events); urges on this ack reach the child's holder.
+   */
+  slice(offset: number, count: number): Ack {
+    this.retain();
+    const child = Ack.create((outcome) => {
+      if (outcome.ok) this.resolve();
+      else this.reject(remapFailure(outcome.reason, count, (index) => offset + index));
+    });
+    return this.linkUrge(child);
+  }
+
+  /**
+   * Like {@link slice} for events picked out of this batch (a filter's survivors): event
+   * `i` of the child is event `indices[i]` of this batch.
+   */
+  pick(indices: readonly number[]): Ack {
+    this.retain();
+    const child = Ack.create((outcome) => {
+      if (outcome.ok) this.resolve();
+      else this.reject(remapFailure(outcome.reason, indices.length, (index) => indices[index]));
+    });
+    return this.linkUrge(child);
+  }
+
+  /**
+   * Asks whoever holds this ack to finish with it soon: its producer cannot send more
+   * until it settles (a source out of credit, a buffer whose window is full). A stage
+   * holding events for a timer (a batch waiting to fill, an interval fsync) flushes now.
+   */
+  urge(): void {
+    const listeners = this.urged;
+    if (listeners === undefined || this.outcome) return;
+    if (typeof listeners === 'function') listeners();
+    else for (const listener of listeners.slice()) listener();
+  }
+
+  /** Runs `listener` on every {@link urge} until the ack settles. */
+  onUrge(listener: () => void): void {
+    if (this.outcome) return;
+    if (this.urged === undefined) this.urged = listener;
+    else if (typeof this.urged === 'function') this.urged = [this.urged, listener];
+    else this.urged.push(listener);
+  }
+
+  /** Passes urges on this ack to `downstream` (a stage re-emitting under its own ack); returns it. */
+  linkUrge(downstream: Ack): Ack {
+    if (downstream !== this) this.onUrge(() => downstream.urge());
+    return downstream;
   }
 
   /**
@@ -136,11 +221,32 @@ export class Ack {
     }
     this.refs -= 1;
     if (this.refs > 0) return;
-    const outcome: AckOutcome = this.failure ? { ok: false, reason: this.failure } : OK;
+    const reason = this.failure ?? (this.partial && mergeFailures(this.partial));
+    const outcome: AckOutcome = reason ? { ok: false, reason } : OK;
     this.outcome = outcome;
+    this.urged = undefined;
+    this.partial = undefined;
     const listeners = this.listeners;
     this.listeners = undefined;
     if (typeof listeners === 'function') listeners(outcome);
     else if (listeners) notifyAll(listeners, outcome);
   }
+}
+
+/** Settles a part's reference from the combined outcome: only its own events' failures. */
+function settlePart(part: AckPart, outcome: AckOutcome): void {
+  if (outcome.ok) return part.ack.resolve();
+  const { offset, count } = part;
+  const at = part.at ?? 0;
+  const reason = outcome.reason;
+  // A part that carries no events (an empty batch's ack) just hears the outcome.
+  if (count === 0) return part.ack.reject(reason);
+  if (!(reason instanceof BatchDeliveryError)) return part.ack.reject(rangeFailure(reason, at, count));
+  const mine: FailedEvent[] = [];
+  for (const failure of reason.failures) {
+    const index = failure.index - offset;
+    if (index >= 0 && index < count) mine.push({ ...failure, index: at + index });
+  }
+  if (mine.length === 0) part.ack.resolve();
+  else part.ack.reject(new BatchDeliveryError(mine, at + count));
 }

@@ -20,16 +20,31 @@ export class ConfigError extends Error {
   }
 }
 
-/** A failure to deliver: `retryable` says whether trying again may succeed. */
+/**
+ * A failure to deliver: `retryable` says whether trying again may succeed. `retryAfterMs`
+ * is the server's own hint of when to try again (an HTTP 429/503 `Retry-After`, a Kafka
+ * throttle time): retry stages wait at least that long instead of their computed backoff
+ * (capped by their `max`). Absent when the server gave none.
+ */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
+  readonly retryAfterMs?: number;
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, options);
+    if (options?.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * Whether a failure may pass on another try: yes, unless it is a {@link DeliveryError} that
+ * says otherwise (a full buffer, an event the server refused, retries used up).
+ */
+export function isRetryable(error: Error): boolean {
+  return error instanceof DeliveryError ? error.retryable : true;
 }
 
 /** Wraps anything thrown into an Error. */
@@ -45,6 +60,12 @@ export interface FailedEvent {
   readonly retryable: boolean;
   /** How many times delivery was attempted (set by retry stages; 1 when absent). */
   readonly attempts?: number;
+  /**
+   * The server's hint of when this event may be tried again, in ms (a 429 item's
+   * `Retry-After`, a Kafka throttle); retry stages wait at least this long. Only meaningful
+   * when `retryable`.
+   */
+  readonly retryAfterMs?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { Ack, type AckOutcome } from '../../src/core/ack';
 import { createBatch, type Batch } from '../../src/core/batch';
+import { BatchDeliveryError } from '../../src/core/errors';
 import type { LogEvent } from '../../src/core/event';
 import { DELIVERED, type EventFailure, type SendResult, type Sink } from '../../src/core/sink';
 import { deferred, type Deferred } from './async';
@@ -74,6 +75,23 @@ export class AckRecorder {
   reason(label: string): Error | undefined {
     const [first] = this.settlements(label);
     return first !== undefined && !first.ok ? first.reason : undefined;
+  }
+
+  /**
+   * What the events of `label` failed with: the rejection's own error, or, when it names the
+   * failed events (a `BatchDeliveryError`, as every re-batched or split ack does), the error
+   * of its first failed event.
+   */
+  cause(label: string): Error | undefined {
+    const reason = this.reason(label);
+    return reason instanceof BatchDeliveryError ? reason.failures[0]?.error : reason;
+  }
+
+  /** The indices of the events of `label` its rejection names, or `all` when it names none. */
+  failedIndices(label: string): number[] | 'all' | undefined {
+    const reason = this.reason(label);
+    if (reason === undefined) return undefined;
+    return reason instanceof BatchDeliveryError ? reason.failures.map((failure) => failure.index) : 'all';
   }
 
   /** How many times the ack recorded under `label` settled (exactly once is the contract). */

@@ -1,12 +1,15 @@
 import fc from 'fast-check';
-import { Ack, type AckOutcome } from '../../../src/core/ack';
-import { AckError } from '../../../src/core/errors';
+import { Ack, type AckOutcome, type AckPart } from '../../../src/core/ack';
+import { AckError, BatchDeliveryError } from '../../../src/core/errors';
 
 /** An ack whose listener calls are collected. */
 function recorded(): { ack: Ack; outcomes: AckOutcome[] } {
   const outcomes: AckOutcome[] = [];
   return { ack: Ack.create((outcome) => outcomes.push(outcome)), outcomes };
 }
+
+/** Each ack as a one-event part of a combined batch, in order. */
+const pieces = (acks: readonly Ack[]): AckPart[] => acks.map((ack, offset) => ({ ack, offset, count: 1 }));
 
 describe('Ack', () => {
   it('starts unsettled with one reference', () => {
@@ -126,7 +129,7 @@ describe('Ack', () => {
   describe('all', () => {
     it('resolves every part when the combined ack resolves', () => {
       const parts = [recorded(), recorded(), recorded()];
-      const combined = Ack.all(parts.map((part) => part.ack));
+      const combined = Ack.all(pieces(parts.map((part) => part.ack)));
       expect(parts.every((part) => part.outcomes.length === 0)).toBe(true);
       combined.resolve();
       expect(parts.map((part) => part.outcomes)).toEqual([[{ ok: true }], [{ ok: true }], [{ ok: true }]]);
@@ -135,14 +138,20 @@ describe('Ack', () => {
     it('rejects every part with the reason when the combined ack rejects', () => {
       const failure = new Error('bulk request failed');
       const parts = [recorded(), recorded()];
-      Ack.all(parts.map((part) => part.ack)).reject(failure);
-      expect(parts.map((part) => part.outcomes)).toEqual([[{ ok: false, reason: failure }], [{ ok: false, reason: failure }]]);
+      Ack.all(pieces(parts.map((part) => part.ack))).reject(failure);
+      // Each part hears that its one event failed with that reason (see failure identity below).
+      for (const part of parts) {
+        const [outcome] = part.outcomes;
+        expect(outcome.ok).toBe(false);
+        const reason = (outcome as { reason: Error }).reason as BatchDeliveryError;
+        expect(reason.failures.map((f) => [f.index, f.error])).toEqual([[0, failure]]);
+      }
     });
 
     it('settles one reference of each part, leaving their other holders to settle theirs', () => {
       const { ack, outcomes } = recorded();
       ack.retain();
-      Ack.all([ack, Ack.create()]).resolve();
+      Ack.all(pieces([ack, Ack.create()])).resolve();
       expect(outcomes).toEqual([]);
       expect(ack.pending).toBe(1);
     });
@@ -150,18 +159,18 @@ describe('Ack', () => {
     it('settles a part it holds twice twice (two pieces of one split batch)', () => {
       const { ack, outcomes } = recorded();
       ack.retain();
-      Ack.all([ack, ack]).resolve();
+      Ack.all(pieces([ack, ack])).resolve();
       expect(outcomes).toEqual([{ ok: true }]);
     });
 
     it('returns the part itself when combining a single ack', () => {
       const ack = Ack.create();
-      expect(Ack.all([ack])).toBe(ack);
+      expect(Ack.all(pieces([ack]))).toBe(ack);
     });
 
     it('can itself be retained, settling its parts after its last holder', () => {
       const part = recorded();
-      const combined = Ack.all([part.ack, Ack.create()]).retain();
+      const combined = Ack.all(pieces([part.ack, Ack.create()])).retain();
       combined.resolve();
       expect(part.outcomes).toEqual([]);
       combined.resolve();
@@ -211,6 +220,8 @@ describe('Ack', () => {
     interface Held {
       readonly ack: Ack;
       readonly roots: ReadonlySet<number>;
+      /** Events the reference carries (a root carries one; a combined batch, its parts'). */
+      readonly size: number;
     }
 
     it('settles every root exactly once, rejected if and only if some leaf holding its events rejected', () => {
@@ -229,7 +240,7 @@ describe('Ack', () => {
               const root = settlements.length;
               settlements.push([]);
               mustReject.push(false);
-              held.push({ ack: Ack.create((outcome) => settlements[root].push(outcome)), roots: new Set([root]) });
+              held.push({ ack: Ack.create((outcome) => settlements[root].push(outcome)), roots: new Set([root]), size: 1 });
             };
             const take = (at: number): Held => held.splice(at % held.length, 1)[0];
             const settle = (reference: Held, ok: boolean): void => {
@@ -265,14 +276,21 @@ describe('Ack', () => {
                 case 'rebatch': {
                   const parts: Held[] = [];
                   for (const at of s.at) if (held.length > 0) parts.push(take(at));
-                  const combined = Ack.all(parts.map((part) => part.ack));
+                  let offset = 0;
+                  const combined = Ack.all(
+                    parts.map((part) => {
+                      const piece = { ack: part.ack, offset, count: part.size };
+                      offset += part.size;
+                      return piece;
+                    }),
+                  );
                   if (parts.length > 1) {
                     const id = combinedSettlements.length;
                     combinedSettlements.push(0);
                     combined.onSettled(() => (combinedSettlements[id] += 1));
                   }
                   const roots = new Set(parts.flatMap((part) => [...part.roots]));
-                  held.push({ ack: combined, roots });
+                  held.push({ ack: combined, roots, size: offset });
                   break;
                 }
                 case 'settle':
@@ -318,7 +336,7 @@ describe('Ack listeners', () => {
       throw new Error('part a listener bug');
     });
     const b = Ack.create();
-    expect(() => Ack.all([a, b]).resolve()).toThrow('part a listener bug');
+    expect(() => Ack.all(pieces([a, b])).resolve()).toThrow('part a listener bug');
     expect(b.result).toEqual({ ok: true });
   });
 });
