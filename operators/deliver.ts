@@ -1,4 +1,4 @@
-import { defer, finalize, mergeMap, tap, type OperatorFunction } from 'rxjs';
+import { asyncScheduler, defer, finalize, mergeMap, Observable, take, tap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError, toError } from '../src/core/errors';
 import type { EventFailure, SendResult, Sink } from '../src/core/sink';
@@ -16,23 +16,63 @@ export interface Delivery {
 export interface DeliverOptions {
   /** Most sends in flight at once. */
   readonly concurrency?: number;
+  /** Deadline of one send in ms (the sink's `request_timeout`); none when absent. */
+  readonly timeoutMs?: number;
+  /** Sends wait until this emits (the sink started); batches queue meanwhile. Absent: at once. */
+  readonly ready?: Observable<unknown>;
+  /** Runs the deadlines (DESIGN §2: virtual time in tests). */
+  readonly scheduler?: SchedulerLike;
   /** Told about every settled send (the stage kit records metrics and latency here). */
   readonly onDelivery?: (delivery: Delivery, elapsedMs: number) => void;
+}
+
+/** Errors that are the same on every try: a bug in the sink, or data no retry will fix. */
+const DETERMINISTIC = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError', 'EvalError']);
+
+/** An OS or network error code (`ECONNRESET`, undici's `UND_ERR_SOCKET`) on the error or its causes; Node's `ERR_*` argument codes are not. */
+function hasSystemCode(error: unknown): boolean {
+  for (let depth = 0; depth < 4 && typeof error === 'object' && error !== null; depth++) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('ERR_')) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Whether a thrown send may pass on another try. A {@link DeliveryError} says so itself; an
+ * error carrying an OS code (a refused connection, even when wrapped in fetch's TypeError)
+ * is an outage, retryable; a TypeError/RangeError/SyntaxError is a bug or bad data (a
+ * `JSON.stringify` stack overflow), permanent, so one poison batch cannot loop in retry
+ * forever; anything else is retryable.
+ */
+export function isRetryableThrow(error: Error): boolean {
+  if (error instanceof DeliveryError) return error.retryable;
+  if (hasSystemCode(error)) return true;
+  return !DETERMINISTIC.has(error.name);
 }
 
 /** Turns a thrown send into a failure of every event in the batch. */
 function wholeBatchFailed(batch: Batch, thrown: unknown): EventFailure[] {
   const error = toError(thrown);
-  const retryable = error instanceof DeliveryError ? error.retryable : true;
-  return batch.events.map((_, index) => ({ index, error, retryable }));
+  const retryable = isRetryableThrow(error);
+  const retryAfterMs = error instanceof DeliveryError ? error.retryAfterMs : undefined;
+  const failures = new Array<EventFailure>(batch.events.length);
+  for (let index = 0; index < failures.length; index++) failures[index] = retryAfterMs === undefined ? { index, error, retryable } : { index, error, retryable, retryAfterMs };
+  return failures;
 }
 
 /**
  * Drives a {@link Sink}: sends each batch with at most `concurrency` sends in flight, then
  * settles the batch's ack from the result — resolved when every event was delivered,
- * rejected with the first failure otherwise (retry and dead-letter stages sit in front of
- * this and decide before it comes to that). Never errors on a failed send: one bad batch
- * must not stop the output.
+ * rejected with a `BatchDeliveryError` listing the failures otherwise (retry and
+ * dead-letter stages sit in front of this and decide what comes next). Never errors on a
+ * failed send: one bad batch must not stop the output.
+ *
+ * Each send gets an `AbortSignal`. At `timeoutMs` the ack is rejected at once (the whole
+ * batch, retryable) and the signal aborted; the send's slot stays taken until the sink
+ * answers, so `concurrency` bounds the I/O really in flight and a sink that honours the
+ * signal frees it promptly. With `ready`, sends wait until it emits (a sink still starting).
  *
  * ```
  * source:  --a--b--c--|
@@ -42,40 +82,77 @@ function wholeBatchFailed(batch: Batch, thrown: unknown): EventFailure[] {
  *
  * @example
  * import { deliver } from 'sluice';
- * const toFile = deliver(fileSink, { concurrency: 2 });
+ * const toFile = deliver(fileSink, { concurrency: 2, timeoutMs: 30_000 });
  *
  * @see batch
  * @see fanOut
  */
 export function deliver(sink: Sink, options: DeliverOptions = {}): OperatorFunction<Batch, Delivery> {
   const concurrency = options.concurrency ?? 1;
-  const onDelivery = options.onDelivery;
-  const sendOne = async (batch: Batch): Promise<Delivery> => {
-    const started = performance.now();
-    let failures: readonly EventFailure[];
-    try {
-      const result: SendResult = await sink.send(batch);
-      failures = result.failures ?? [];
-    } catch (thrown) {
-      failures = wholeBatchFailed(batch, thrown);
-    }
-    if (failures.length === 0) batch.ack.resolve();
-    else batch.ack.reject(new BatchDeliveryError(failures, batch.events.length));
-    const delivery: Delivery = { batch, delivered: batch.events.length - failures.length, failures };
-    onDelivery?.(delivery, performance.now() - started);
-    return delivery;
-  };
+  const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const { onDelivery, ready } = options;
+
+  const sendOne = (batch: Batch): Observable<Delivery> =>
+    new Observable<Delivery>((subscriber) => {
+      const started = performance.now();
+      const controller = new AbortController();
+      let settled = false;
+      const settle = (failures: readonly EventFailure[]): void => {
+        if (settled) return;
+        settled = true;
+        deadline?.unsubscribe();
+        if (failures.length === 0) batch.ack.resolve();
+        else batch.ack.reject(new BatchDeliveryError(failures, batch.events.length));
+        const delivery: Delivery = { batch, delivered: batch.events.length - failures.length, failures };
+        onDelivery?.(delivery, performance.now() - started);
+        subscriber.next(delivery);
+      };
+      // Runs in a promise callback: a throw (from onDelivery) goes to the stream, never unhandled.
+      const finish = (failures: () => readonly EventFailure[]): void => {
+        try {
+          settle(failures());
+          subscriber.complete();
+        } catch (error) {
+          subscriber.error(error);
+        }
+      };
+      // A JavaScript sink may resolve with nothing: that is "all delivered".
+      const answered = (result: SendResult | undefined): void => finish(() => result?.failures ?? []);
+      const threw = (thrown: unknown): void => finish(() => wholeBatchFailed(batch, thrown));
+      // Not cancelled on teardown: a send still running then settles its ack by its deadline.
+      const deadline = Number.isFinite(timeoutMs)
+        ? scheduler.schedule(() => {
+            const reason = new DeliveryError(`send did not finish within ${timeoutMs} ms`, true);
+            try {
+              settle(wholeBatchFailed(batch, reason));
+            } catch (error) {
+              subscriber.error(error);
+            }
+            controller.abort(reason);
+          }, timeoutMs)
+        : undefined;
+      try {
+        Promise.resolve(sink.send(batch, { signal: controller.signal })).then(answered, threw);
+      } catch (thrown) {
+        threw(thrown); // a synchronous throw is a failed send like any other
+      }
+    });
+
   return (source) =>
     defer(() => {
-      // Batches waiting for a free send slot. If the stage is torn down first (unsubscribe, or
-      // an upstream error) their acks are rejected, never forgotten.
+      // Batches not yet handed to the sink (waiting for a slot, or for `ready`). If the stage
+      // is torn down first (unsubscribe, or an upstream error) their acks are rejected.
       const waiting: Batch[] = [];
+      const start = (batch: Batch): Observable<Delivery> => {
+        // Sends start in arrival order, so this is nearly always the oldest.
+        if (waiting[0] === batch) waiting.shift();
+        else waiting.splice(waiting.indexOf(batch), 1);
+        return sendOne(batch);
+      };
       return source.pipe(
         tap((batch) => waiting.push(batch)),
-        mergeMap((batch) => {
-          waiting.shift(); // mergeMap starts buffered batches in arrival order: this is the oldest
-          return sendOne(batch);
-        }, concurrency),
+        mergeMap((batch) => (ready ? ready.pipe(take(1), mergeMap(() => start(batch))) : start(batch)), concurrency),
         finalize(() => {
           const reason = new DeliveryError('deliver torn down before the batch was sent', true);
           for (const batch of waiting.splice(0)) batch.ack.reject(reason);

@@ -7,7 +7,9 @@ import { RECORD_HEADER_SIZE } from '../../src/wal/record';
 import { Ring } from '../../src/core/ring';
 import { Wal, type WalHooks } from '../../src/wal/wal';
 import { takeRecords, type Stored } from './disk-records';
+import { operate } from '../operate';
 import { Outlet } from './outlet';
+import { redeliver } from './redeliver';
 import { BufferAbandonedError, BufferFullError, DEFAULT_EMIT_MAX_BYTES, DEFAULT_EMIT_MAX_EVENTS, DEFAULT_MAX_IN_FLIGHT, guard, guardHooks, type BufferHooks, type OutletSizing } from './policy';
 
 /** {@link BufferHooks} plus what the log reports (`wal_corrupt`, missing segments, I/O errors). */
@@ -41,8 +43,10 @@ export interface DiskBufferOptions extends OutletSizing {
  * and synced per `fsync`. It replays every unacknowledged record on start, before new
  * input; emits in order, at most `maxInFlight` batches unsettled, merging records up to
  * about `emitMaxEvents`; and moves the log's cursor over the contiguous prefix the
- * downstream has acknowledged (a rejection is counted by `hooks.onDeliveryFailed`, then
- * treated as done). It survives `kill -9`: what it acked upstream is replayed after a
+ * downstream has acknowledged. A retryable failure never makes it let go: the failed events
+ * are redelivered with capped exponential backoff, without limit, while the backlog stays
+ * in the log. A permanent rejection is counted by `hooks.onDeliveryFailed`, then treated
+ * as done (a dead-letter stage after the buffer keeps such events). It survives `kill -9`: what it acked upstream is replayed after a
  * restart, at least once. Full (`maxBytes`): `block` or `drop_newest`. On completion it
  * drains, waits for the downstream acks, closes the log, then completes.
  *
@@ -58,6 +62,12 @@ export interface DiskBufferOptions extends OutletSizing {
  * @see memoryBuffer
  */
 export function diskBuffer(options: DiskBufferOptions): OperatorFunction<Batch, Batch> {
+  const log = diskLog(options);
+  return (source) => source.pipe(log, redeliver(options.scheduler, options.hooks));
+}
+
+/** The buffer itself: log, policy and outlet (redelivery is composed on by {@link diskBuffer}). */
+function diskLog(options: DiskBufferOptions): OperatorFunction<Batch, Batch> {
   const { maxBytes } = options;
   const whenFull = options.whenFull ?? 'block';
   const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
@@ -78,6 +88,8 @@ export function diskBuffer(options: DiskBufferOptions): OperatorFunction<Batch, 
       const outlet = new Outlet<number[]>({
         maxInFlight,
         take: () => takeRecords(wal, emitMax, () => walHooks.onCorrupt?.(1)),
+        ready: () => waiting.length > 0 || wal.usedBytes > 0,
+        draining: () => ended !== undefined,
         emit: (batch) => subscriber.next(batch),
         settled: (seqs, outcome, failed) => {
           if (closed) return; // torn down: the log is closing, these records replay next start
@@ -115,6 +127,7 @@ export function diskBuffer(options: DiskBufferOptions): OperatorFunction<Batch, 
         } while (admitWaiting());
         const fraction = Math.min(1, Math.max(0, wal.usedBytes) / maxBytes);
         if (fraction !== reported) hooks.onUtilisation((reported = fraction));
+        hooks.onSize(Math.max(0, wal.usedBytes));
         if (ended !== undefined && !closed && waiting.length === 0 && outlet.inFlight === 0) finish(ended);
       };
 
@@ -141,7 +154,7 @@ export function diskBuffer(options: DiskBufferOptions): OperatorFunction<Batch, 
       };
 
       service(); // replay what the log holds before any new input
-      const subscription = source.subscribe({
+      const subscription = operate(source, subscriber, {
         next: receive,
         error: (error: unknown) => {
           ended = { error };

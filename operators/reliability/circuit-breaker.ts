@@ -4,6 +4,7 @@ import type { Batch } from '../../src/core/batch';
 import { DeliveryError } from '../../src/core/errors';
 import { CircuitOpenError, isSinkFailure } from './breaker-health';
 import { BreakerWindow } from './breaker-window';
+import { operate } from '../operate';
 
 export { CircuitOpenError, isSinkFailure } from './breaker-health';
 
@@ -122,7 +123,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
         if (state === 'half-open') trials += 1;
         emitting += 1;
         try {
-          subscriber.next({ ...batch, ack: Ack.create((outcome) => settled(batch, outcome, seen)) });
+          subscriber.next({ ...batch, ack: batch.ack.linkUrge(Ack.create((outcome) => settled(batch, outcome, seen))) });
         } finally {
           emitting -= 1;
         }
@@ -147,7 +148,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
         conclude();
       };
 
-      const subscription = source.subscribe({
+      const subscription = operate(source, subscriber, {
         next: (batch) => {
           if (held.length === 0 && canForward()) forward(batch);
           else if (whenOpen === 'wait') held.push(batch);

@@ -4,6 +4,7 @@ import type { Batch } from '../../src/core/batch';
 import { toError } from '../../src/core/errors';
 import { failedEntries } from '../../src/dlq/failed';
 import type { DeadLetterSink } from '../../src/dlq/store';
+import { operate } from '../operate';
 
 /** Options of {@link deadLetter}. */
 export interface DeadLetterOptions {
@@ -103,11 +104,11 @@ export function deadLetter(store: DeadLetterSink, options: DeadLetterOptions): M
         }
       };
 
-      const subscription = source.subscribe({
+      const subscription = operate(source, subscriber, {
         next(input) {
           outstanding.add(input);
-          const ack = Ack.create((outcome) => settle(input, outcome));
-          subscriber.next({ events: input.events, ack, bytes: input.bytes, shared: input.shared });
+          const ack = input.ack.linkUrge(Ack.create((outcome) => settle(input, outcome)));
+          subscriber.next({ ...input, ack });
         },
         error(error: unknown) {
           ended = true;

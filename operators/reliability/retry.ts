@@ -1,16 +1,22 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { Ack, type AckOutcome } from '../../src/core/ack';
+import type { AckOutcome } from '../../src/core/ack';
 import type { Batch } from '../../src/core/batch';
-import { BatchDeliveryError, type FailedEvent } from '../../src/core/errors';
+import { BatchDeliveryError, DeliveryError, type FailedEvent } from '../../src/core/errors';
 import type { LogEvent } from '../../src/core/event';
 import { backoffDelay, backoffOptions, type BackoffOptions } from './backoff';
 import { failedEvents, RetryAbandonedError } from './retry-failures';
+import { operate } from '../operate';
+import { Relay } from '../relay';
 
 export { RetryAbandonedError } from './retry-failures';
 
 /** Options of {@link retry}; the backoff ones default to `DEFAULT_BACKOFF` (100ms, ×2, 30s, ± 20%). */
 export interface RetryOptions extends Partial<BackoffOptions> {
-  /** Most retries per event after its first try (default 10; 0 = never retry; Infinity allowed). */
+  /**
+   * Most retries per event after its first try (default: no limit, so an outage is a
+   * backlog, never a loss; 0 = never retry: failures go upstream as they are). Events whose
+   * retries run out fail permanently.
+   */
   readonly maxRetries?: number;
   /** No retry is scheduled that would start more than this long (ms) after the first try. */
   readonly maxElapsedMs?: number;
@@ -45,9 +51,11 @@ interface Piece {
  * own ack; when that ack is rejected, only the failed retryable events (a
  * {@link BatchDeliveryError} lists them; any other error fails the whole batch, retryable
  * unless a {@link DeliveryError} says otherwise) are re-sent as a smaller batch after
- * {@link backoffDelay} on the scheduler. The upstream ack settles once, after every piece:
+ * {@link backoffDelay} on the scheduler, or after the server's `retryAfterMs` hint when it
+ * gave a longer one. By default there is no limit on retries. The upstream ack settles once, after every piece:
  * resolved when every event was delivered, else rejected with a BatchDeliveryError listing
- * the permanently failed events by upstream index, with their `attempts`. Completes once
+ * the permanently failed events by upstream index, with their `attempts` (events whose
+ * retries ran out are reported as not retryable). Completes once
  * the source completed and every upstream ack settled (graceful shutdown drains retries);
  * on teardown, waiting retries are cancelled and their events fail with
  * {@link RetryAbandonedError}, while pieces already downstream settle as their holder says.
@@ -69,53 +77,29 @@ interface Piece {
  */
 export function retry(options: RetryOptions = {}): MonoTypeOperatorFunction<Batch> {
   const backoff = backoffOptions(options, 'retry');
-  const { maxRetries = 10, maxElapsedMs = Number.POSITIVE_INFINITY, random = Math.random, onRetry, onExhausted } = options;
+  const { maxRetries = Number.POSITIVE_INFINITY, maxElapsedMs = Number.POSITIVE_INFINITY, random = Math.random, onRetry, onExhausted } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   if (!(maxRetries >= 0)) throw new RangeError('retry: maxRetries must be at least 0');
   return (source) =>
     new Observable<Batch>((subscriber) => {
       const jobs = new Set<Job>();
       const waiting = new Map<Piece, Subscription | undefined>();
-      let inputDone = false;
+      const relay = new Relay(subscriber, () => jobs.size === 0);
       let closed = false;
-      let emitting = 0; // a downstream may settle an ack inside next(): end the stream only after it returns
-      let thrown: { error: unknown } | undefined;
-
-      /** Ends the output once nothing is being emitted: with a hook's error, or complete when drained. */
-      const conclude = (): void => {
-        if (emitting > 0 || closed) return;
-        if (thrown) subscriber.error(thrown.error);
-        else if (inputDone && jobs.size === 0) subscriber.complete();
-      };
-
-      const hook = (call: () => void): void => {
-        try {
-          call();
-        } catch (error) {
-          thrown ??= { error };
-          conclude();
-        }
-      };
 
       const finish = (job: Job): void => {
         if (job.pieces > 0) return;
         jobs.delete(job);
         if (job.failed.length === 0) job.batch.ack.resolve();
         else job.batch.ack.reject(new BatchDeliveryError(job.failed.sort((a, b) => a.index - b.index), job.batch.events.length));
-        conclude();
+        relay.conclude();
       };
 
       const send = (piece: Piece): void => {
         const { batch } = piece.job;
         const events = piece.indices ? piece.indices.map((index) => batch.events[index]) : batch.events;
         const bytes = piece.indices ? Math.round((batch.bytes * events.length) / batch.events.length) : batch.bytes;
-        emitting += 1;
-        try {
-          subscriber.next({ events, ack: Ack.create((outcome) => settled(piece, outcome)), bytes, shared: batch.shared });
-        } finally {
-          emitting -= 1;
-        }
-        conclude();
+        relay.send(batch, events, bytes, (outcome) => settled(piece, outcome));
       };
 
       const settled = (piece: Piece, outcome: AckOutcome): void => {
@@ -135,10 +119,13 @@ export function retry(options: RetryOptions = {}): MonoTypeOperatorFunction<Batc
 
       const retryLater = (job: Job, failures: readonly FailedEvent[], attempt: number): void => {
         const events = failures.map((failure) => job.batch.events[failure.index]);
-        const delay = attempt > maxRetries ? 0 : backoffDelay(attempt, backoff, random);
+        const delay = attempt > maxRetries ? 0 : Math.max(backoffDelay(attempt, backoff, random), retryAfterHint(failures));
         if (attempt > maxRetries || scheduler.now() - job.startedAt + delay > maxElapsedMs) {
-          job.failed.push(...failures);
-          hook(() => onExhausted?.(events));
+          // Given up: from here on these failures are permanent, so a dead-letter stage takes
+          // them and a buffer in front does not try them again. With maxRetries 0 the stage
+          // never retries at all and passes failures on as they are (to a retry upstream).
+          for (const failure of failures) job.failed.push(maxRetries === 0 ? failure : { ...failure, retryable: false });
+          relay.hook(() => onExhausted?.(events));
           return;
         }
         const piece: Piece = { job, indices: failures.map((failure) => failure.index), attempt: attempt + 1 };
@@ -149,21 +136,17 @@ export function retry(options: RetryOptions = {}): MonoTypeOperatorFunction<Batc
           send(piece);
         }, delay);
         if (waiting.has(piece)) waiting.set(piece, timer);
-        hook(() => onRetry?.(events, attempt, delay));
+        relay.hook(() => onRetry?.(events, attempt, delay));
       };
 
-      const subscription = source.subscribe({
+      const subscription = operate(source, subscriber, {
         next: (batch) => {
           if (batch.events.length === 0) return subscriber.next(batch); // nothing to retry: its ack passes through
           const job: Job = { batch, startedAt: scheduler.now(), pieces: 1, failed: [] };
           jobs.add(job);
           send({ job, attempt: 1 });
         },
-        error: (error) => subscriber.error(error),
-        complete: () => {
-          inputDone = true;
-          conclude();
-        },
+        complete: () => relay.inputComplete(),
       });
 
       return () => {
@@ -179,4 +162,14 @@ export function retry(options: RetryOptions = {}): MonoTypeOperatorFunction<Batc
         waiting.clear();
       };
     });
+}
+
+/** The longest wait a failed server asked for (`Retry-After`, a Kafka throttle), 0 when none did. */
+function retryAfterHint(failures: readonly FailedEvent[]): number {
+  let hint = 0;
+  for (const failure of failures) {
+    const after = failure.error instanceof DeliveryError ? failure.error.retryAfterMs : undefined;
+    if (after !== undefined && after > hint) hint = after;
+  }
+  return hint;
 }

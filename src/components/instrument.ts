@@ -1,6 +1,7 @@
 import { Observable, tap, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { ComponentMetrics } from '../observability/metrics';
+import { operate } from '../../operators/operate';
 
 /** Counts what a source emits (received = sent for a source: it is where events start). */
 export function countSourceOutput(metrics: ComponentMetrics): MonoTypeOperatorFunction<Batch> {
@@ -20,15 +21,16 @@ export function instrumentTransform(operator: OperatorFunction<Batch, Batch>, me
   return (source) => {
     let started = -1;
     const timedInput = new Observable<Batch>((subscriber) =>
-      source.subscribe({
+      operate(source, subscriber, {
         next(batch) {
           metrics.countReceived(batch.events.length, batch.bytes);
           started = performance.now();
-          subscriber.next(batch);
-          started = -1;
+          try {
+            subscriber.next(batch);
+          } finally {
+            started = -1;
+          }
         },
-        error: (error) => subscriber.error(error),
-        complete: () => subscriber.complete(),
       }),
     );
     return operator(timedInput).pipe(

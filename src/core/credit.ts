@@ -17,7 +17,14 @@ export class Credit {
   private peak = 0;
   private waiters: Array<() => void> = [];
 
-  constructor(readonly limits: CreditLimits) {
+  /**
+   * @param onBlocked runs whenever the source starts waiting for credit: the runtime urges the
+   * acks it has out, so stages holding them for a timer deliver them now (see `Ack.urge`).
+   */
+  constructor(
+    readonly limits: CreditLimits,
+    private readonly onBlocked?: () => void,
+  ) {
     if (!(limits.maxEvents > 0) || !(limits.maxBytes > 0)) {
       throw new RangeError('credit limits must be positive');
     }
@@ -63,8 +70,9 @@ export class Credit {
 
   /** Calls `wake` once when credit is available (at once if it already is). */
   whenAvailable(wake: () => void): void {
-    if (this.exhausted) this.waiters.push(wake);
-    else wake();
+    if (!this.exhausted) return wake();
+    this.waiters.push(wake);
+    this.onBlocked?.();
   }
 
   /** Forgets a waiter registered with {@link whenAvailable} (teardown). */

@@ -50,16 +50,24 @@ export function componentContext(node: GraphNode, deps: ContextDeps): ComponentC
  */
 export function sourceContext(node: GraphNode, deps: ContextDeps, stopping: Observable<void>): SourceContext {
   const base = componentContext(node, deps);
-  const credit = new Credit({
-    maxEvents: node.config.max_in_flight_events as number,
-    maxBytes: node.config.max_in_flight_bytes as number,
-  });
+  // The acks out, so that a source waiting for credit can urge their holders to deliver now.
+  const out = new Set<Ack>();
+  const credit = new Credit(
+    {
+      maxEvents: node.config.max_in_flight_events as number,
+      maxBytes: node.config.max_in_flight_bytes as number,
+    },
+    () => {
+      for (const ack of [...out]) ack.urge();
+    },
+  );
   const { metrics, logger } = base;
   let failures = 0;
   const track = (events: number, bytes: number, onSettled?: AckListener): Ack => {
     credit.acquire(events, bytes);
     metrics.inFlight.inc(events);
-    return Ack.create((outcome) => {
+    const ack = Ack.create((outcome) => {
+      out.delete(ack);
       credit.release(events, bytes);
       metrics.inFlight.dec(events);
       if (!outcome.ok) {
@@ -69,6 +77,8 @@ export function sourceContext(node: GraphNode, deps: ContextDeps, stopping: Obse
       }
       onSettled?.(outcome);
     });
+    out.add(ack);
+    return ack;
   };
   return { ...base, credit, stopping, track };
 }

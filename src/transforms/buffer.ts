@@ -7,6 +7,7 @@ import { bytes, duration, integer, number, oneOf, optional, string, type InferOu
 import type { ComponentContext } from '../components/context';
 import { defineTransform } from '../components/define';
 import { diskBuffer, type DiskBufferHooks } from '../../operators/buffer/disk';
+import { RETRIED_EVENTS_METRIC } from './retry';
 import { memoryBuffer } from '../../operators/buffer/memory';
 
 const MiB = 1024 * 1024;
@@ -52,19 +53,33 @@ export function checkBufferConfig(config: BufferConfig): SchemaIssue[] {
   return [];
 }
 
-/** The metrics, gauge and log lines every buffer reports through its hooks. */
+/** The metrics, gauges and log lines every buffer reports through its hooks. */
 function bufferHooks(context: ComponentContext): DiskBufferHooks {
   const { metrics, logger } = context;
   const gauge = metrics.gauge('sluice_buffer_utilisation', 'How full a buffer is, 0..1 (events or bytes, whichever is fuller).');
+  const heldBytes = metrics.gauge('sluice_buffer_bytes', 'Bytes a buffer holds (disk: unacknowledged records in its log).');
+  const heldEvents = metrics.gauge('sluice_buffer_events', 'Events a memory buffer holds, not yet handed downstream.');
+  const retried = metrics.counter(RETRIED_EVENTS_METRIC, 'Events a retry stage re-sent after a retryable failure.');
   let failures = 0;
+  let retries = 0;
   return {
     onDiscard: (reason, count) => metrics.discard(reason, count),
     onDeliveryFailed: (count, reason) => {
-      metrics.error('delivery', count);
+      // The buffer acked these upstream: failed for good with no dead-letter queue, they are lost. Say so loudly.
+      metrics.discard('delivery_failed', count);
       failures += 1;
-      if (failures <= 3 || failures % 1000 === 0) logger.error({ err: reason, events: count, failures }, 'buffer: downstream failed to deliver events (add a dead_letter stage after the buffer to keep them)');
+      if (failures <= 3 || failures % 1000 === 0) logger.error({ err: reason, events: count, failures }, 'buffer: downstream failed events permanently; they are dropped (add a dead_letter block to keep them)');
     },
     onUtilisation: (fraction) => gauge.set(fraction),
+    onSize: (bytes, events) => {
+      heldBytes.set(bytes);
+      if (events !== undefined) heldEvents.set(events);
+    },
+    onRetry: (count, delayMs) => {
+      retried.inc(count);
+      retries += 1;
+      if (retries <= 3 || retries % 100 === 0) logger.warn({ events: count, delay_ms: delayMs, retries }, 'buffer: downstream failed; redelivering after a backoff (the backlog stays in the buffer)');
+    },
     onAbandoned: (count) => {
       metrics.discard('shutdown', count);
       logger.warn({ events: count }, 'buffer: stopped before draining; in-memory events dropped');
@@ -93,6 +108,7 @@ export function bufferFromConfig(config: BufferConfig, context: ComponentContext
       sampleRate: config.sample_rate,
       sampleHighWater: config.sample_high_water,
       maxInFlight: config.max_in_flight,
+      scheduler: context.scheduler,
       hooks,
     });
   }
@@ -113,7 +129,7 @@ export function bufferFromConfig(config: BufferConfig, context: ComponentContext
 export const bufferTransform = defineTransform({
   type: 'buffer',
   summary:
-    'An ack boundary: holds events in memory or in a crash-safe disk log and delivers them at the pace of what follows; events the downstream rejects are counted as delivery errors (add a dead_letter after it to keep them).',
+    'An ack boundary: holds events in memory or in a crash-safe disk log and delivers them at the pace of what follows; retryable failures are redelivered without limit (an outage is a backlog), permanent ones are counted as dropped (add a dead_letter after it to keep them).',
   options: bufferOptionsShape,
   example: { mode: 'disk', max_bytes: '512MiB', when_full: 'block' },
   check: checkBufferConfig,

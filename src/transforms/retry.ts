@@ -16,12 +16,14 @@ export const retryOptionsShape = {
   initial: duration({ description: 'Delay before the first retry (before jitter).', default: 100, min: 0, example: '250ms' }),
   max: duration({ description: 'Longest delay between two tries, jitter included.', default: 30_000, min: 0, example: '1m' }),
   multiplier: number({ description: 'Growth of the delay from one retry to the next (1 = constant).', default: 2, min: 1, example: 1.5 }),
-  max_retries: integer({
-    description: 'Most retries per event after its first try; 0 = never retry (failures are permanent at once).',
-    default: 10,
-    min: 0,
-    example: 5,
-  }),
+  max_retries: optional(
+    integer({
+      description:
+        'Most retries per event after its first try. Absent (the default): no limit, so an outage becomes a backlog that drains on recovery, never a loss. 0 = never retry (failures go upstream as they are). What a finite limit above 0 gives up on is permanent: it goes to the dead-letter queue if there is one, else it is counted as dropped.',
+      min: 0,
+      example: 5,
+    }),
+  ),
   max_elapsed: optional(
     duration({ description: 'No retry starts later than this after the first try (no bound when absent).', min: 0, example: '5m' }),
   ),
@@ -38,6 +40,12 @@ export const retryOptionsShape = {
 export type RetryConfig = InferOut<typeof retryOptionsShape>;
 
 /**
+ * What a sink retries with when it has no `retry:` block: every option's default, so no
+ * limit on retries. Every sink retries retryable failures; a finite limit is an explicit choice.
+ */
+export const DEFAULT_RETRY_CONFIG: RetryConfig = Object.freeze({ initial: 100, max: 30_000, multiplier: 2, max_retries: undefined, max_elapsed: undefined, jitter: 0.2 });
+
+/**
  * Builds the retry operator from a validated config, with its metrics wired: every retried
  * event counts in `sluice_component_retried_events_total`, every event whose retries ran out
  * in `sluice_component_errors_total{error_type="retry_exhausted"}`; time comes from the
@@ -45,7 +53,7 @@ export type RetryConfig = InferOut<typeof retryOptionsShape>;
  *
  * @example
  * import { retryFromConfig } from 'sluice';
- * const stage = retryFromConfig({ initial: 100, max: 30_000, multiplier: 2, max_retries: 10, max_elapsed: undefined, jitter: 0.2 }, context);
+ * const stage = retryFromConfig({ initial: 100, max: 30_000, multiplier: 2, max_retries: undefined, max_elapsed: undefined, jitter: 0.2 }, context);
  *
  * @see retry
  */

@@ -1,3 +1,4 @@
+import { DeliveryError } from '../../../src/core/errors';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ describe('buffer component', () => {
     }
   });
 
-  it('counts policy drops and sets the utilisation gauge of the component', async () => {
+  it('counts policy drops, sets the utilisation and size gauges, and counts a redelivery and a permanent failure', async () => {
     const context = testContext({ id: 'buf' });
     const acks = new AckRecorder();
     const input = new Subject<Batch>();
@@ -69,8 +70,16 @@ describe('buffer component', () => {
     expect(held).toHaveLength(1);
     expect(await metricValue(context.pipelineMetrics, 'sluice_component_discarded_events_total', { reason: 'drop_newest' })).toBe(1);
     expect(await metricValue(context.pipelineMetrics, 'sluice_buffer_utilisation', { component_id: 'buf' })).toBe(1);
-    held[0].ack.reject(new Error('sink down'));
-    expect(await metricValue(context.pipelineMetrics, 'sluice_component_errors_total', { error_type: 'delivery' })).toBe(1);
+    expect(await metricValue(context.pipelineMetrics, 'sluice_buffer_events', { component_id: 'buf' })).toBe(2);
+    // A retryable failure: the buffer keeps the event and sends it again after a backoff.
+    held[0].ack.reject(new DeliveryError('sink down', true));
+    expect(await metricValue(context.pipelineMetrics, 'sluice_component_retried_events_total', { component_id: 'buf' })).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(held).toHaveLength(2);
+    expect(held[1].events.map((event) => event.message)).toEqual(['a']);
+    // A permanent failure: acked upstream long ago, so it is dropped, and counted as such.
+    held[1].ack.reject(new DeliveryError('refused', false));
+    expect(await metricValue(context.pipelineMetrics, 'sluice_component_discarded_events_total', { reason: 'delivery_failed' })).toBe(1);
   });
 
   it('runs in a pipeline in disk mode: every event delivered once, the log under the data dir, nothing replayed on restart', async () => {

@@ -24,7 +24,7 @@ function validateRetry(options: Record<string, unknown>) {
 describe('retry transform', () => {
   it('fills the documented defaults when no option is given', () => {
     expect(validateRetry({})).toEqual({
-      config: { initial: 100, max: 30_000, multiplier: 2, max_retries: 10, max_elapsed: undefined, jitter: 0.2, fan_out: { mode: 'parallel', failure: 'continue' } },
+      config: { initial: 100, max: 30_000, multiplier: 2, max_retries: undefined, max_elapsed: undefined, jitter: 0.2, fan_out: { mode: 'parallel', failure: 'continue' } },
       issues: [],
     });
   });

@@ -66,15 +66,16 @@ describe('retry → deliver', () => {
     expect(failuresOf(acks, 'a')).toEqual([{ index: 2, attempts: 1, retryable: false }]);
   });
 
-  it('gives up after maxRetries and rejects upstream with the remapped indices and the attempts made', async () => {
+  it('gives up after maxRetries and rejects upstream with the remapped indices, the attempts made, and as permanent', async () => {
     const delivered: string[] = [];
     const sink = perEventSink(delivered);
     await lastValueFrom(from([acks.batch('a', 'x', 'down1', 'y', 'down2')]).pipe(retry({ ...fast, maxRetries: 2 }), deliver(sink), toArray()));
     expect(sink.sent.map((batch) => batch.events.length)).toEqual([4, 2, 2]);
     expect(delivered).toEqual(['x', 'y']);
     expect(failuresOf(acks, 'a')).toEqual([
-      { index: 1, attempts: 3, retryable: true },
-      { index: 3, attempts: 3, retryable: true },
+      // Retries used up: permanent from here on, so a dead-letter stage takes them and a buffer does not resend.
+      { index: 1, attempts: 3, retryable: false },
+      { index: 3, attempts: 3, retryable: false },
     ]);
   });
 
