@@ -12,15 +12,16 @@ export interface FailureContext {
 }
 
 /**
- * The entries a rejected ack stands for. A {@link BatchDeliveryError} naming a batch of the
- * size of `events` (and `byIndex`) yields exactly its failed events, each with its own error
+ * The entries a rejected ack stands for. A {@link BatchDeliveryError} (with `byIndex`)
+ * names events of this very batch, since acks renumber failures for every part of a
+ * re-batched or split batch: it yields exactly its failed events, each with its own error
  * and `attempts` (1 when absent); out-of-range or repeated indices are ignored. Anything else
  * (another error, another batch's indices, no usable index) yields every event, with the
  * first failure's message and the most attempts any failure saw: when in doubt, keep all.
  */
 export function failedEntries(events: readonly LogEvent[], reason: Error, context: FailureContext): DeadLetterEntry[] {
   const { component, time } = context;
-  if (reason instanceof BatchDeliveryError && context.byIndex && reason.batchSize === events.length) {
+  if (reason instanceof BatchDeliveryError && context.byIndex && reason.batchSize <= events.length) {
     const seen = new Set<number>();
     const entries: DeadLetterEntry[] = [];
     for (const { index, error, attempts } of reason.failures) {

@@ -93,15 +93,14 @@ export function deadLetterQueue(config: DeadLetterConfig, context: ComponentCont
 }
 
 /**
- * The `dead_letter` transform, for a pipeline that puts it in front of a sink itself. The
- * sink's own `batch` stage re-batches, so a failure's indices name events of another batch:
- * a rejection writes every event of the batch this stage emitted (`whole_batch`). Prefer the
- * sink's `dead_letter:` block, which writes exactly the failed events.
+ * The `dead_letter` transform, for a pipeline that puts it in front of a sink itself. Failure
+ * identity survives the sink's re-batching (each batch's ack learns which of its own events
+ * failed), so it writes exactly the failed events, as the sink's `dead_letter:` block does.
  */
 export const deadLetterTransform = defineTransform({
   type: 'dead_letter',
   summary: 'Writes events whose delivery failed permanently to an on-disk dead-letter queue, then acknowledges them.',
   options: deadLetterOptionsShape,
   example: { max_bytes: '512MiB', max_age: '3d' },
-  create: (config, context) => deadLetterFromConfig(config, context, 'whole_batch'),
+  create: (config, context) => deadLetterFromConfig(config, context, 'by_index'),
 });
