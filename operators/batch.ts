@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { Ack, type AckPart } from '../src/core/ack';
 import { rangeFailure } from '../src/core/ack-failures';
-import type { Batch } from '../src/core/batch';
+import type { Batch, BatchMeta } from '../src/core/batch';
 import type { LogEvent } from '../src/core/event';
 import { operate } from './operate';
 
@@ -27,7 +27,8 @@ export class BatchAbandonedError extends Error {
  * first event arrived. The output ack combines the acks of the parts it holds; a split
  * input ack is retained once per piece, and each piece learns exactly which of its own
  * events failed (failure identity survives re-batching: see `Ack.all`). The output is
- * `shared` when any input was (copy-on-write holds across a re-batch). A partial batch is
+ * `shared` when any input was (copy-on-write holds across a re-batch), and carries the inputs'
+ * `meta` when they all had the same (batches of several origins merged carry none). A partial batch is
  * emitted at once, not after `maxWaitMs`, when the producer of an input it holds urges its
  * ack (it is out of credit or window and cannot send more until this batch is delivered).
  * Flushes on completion and before forwarding an upstream error; on unsubscribe the events
@@ -55,6 +56,8 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
       let parts: AckPart[] = [];
       let bytes = 0;
       let shared = false;
+      // The inputs' common meta; `null` once inputs of different origins were merged.
+      let meta: BatchMeta | undefined | null;
       let timer: Subscription | undefined;
       let adding = false;
       let urgedWhileAdding = false;
@@ -63,11 +66,12 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
         timer?.unsubscribe();
         timer = undefined;
         if (parts.length === 0) return;
-        const out: Batch = { events, ack: Ack.all(parts), bytes: Math.round(bytes), shared };
+        const out: Batch = meta ? { events, ack: Ack.all(parts), bytes: Math.round(bytes), shared, meta } : { events, ack: Ack.all(parts), bytes: Math.round(bytes), shared };
         events = [];
         parts = [];
         bytes = 0;
         shared = false;
+        meta = undefined;
         subscriber.next(out);
       };
 
@@ -78,11 +82,17 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
         else if (parts.length > 0) flush();
       };
 
+      const noteMeta = (input: Batch): void => {
+        if (parts.length === 0) meta = input.meta;
+        else if (meta !== input.meta) meta = null;
+      };
+
       const add = (input: Batch): void => {
         const total = input.events.length;
         input.ack.onUrge(urged);
         if (total === 0) {
           // Nothing to deliver, but the ack still waits at most maxWaitMs (the timer below).
+          noteMeta(input);
           parts.push({ ack: input.ack, offset: events.length, count: 0 });
         } else {
           if (input.shared === true) shared = true;
@@ -94,6 +104,7 @@ export function batch(options: BatchOptions): OperatorFunction<Batch, Batch> {
           while (at < total && !subscriber.closed) {
             const take = Math.min(maxEvents - events.length, total - at);
             input.ack.retain();
+            noteMeta(input);
             parts.push({ ack: input.ack, offset: events.length, count: take, at });
             for (let i = at; i < at + take; i++) events.push(input.events[i]);
             if (input.shared === true) shared = true;
