@@ -44,7 +44,9 @@ async function runUntilDone(pipeline: Pipeline, logger: Logger, stopSignal: Prom
  * `sluice run`: load and validate (exit 2 on a bad config), serve the API, run the graph.
  * SIGTERM/SIGINT stop it gracefully within `shutdown_timeout`; a second signal exits at once.
  * Resolves to the exit code: 0 drained; 1 when in-flight work had to be abandoned, a
- * component crashed, or a batch failed permanently (some events were not delivered). The
+ * component crashed, or a batch failed permanently (some events were not delivered). A
+ * source that fails to start (cannot bind or connect) stops the other sources, so the run
+ * drains and exits 1 at once, with the source's error on stderr. The
  * caller sets it as `process.exitCode` rather than calling `process.exit`, so stdout is
  * never cut short.
  */
@@ -85,8 +87,11 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
     const sum = totals(stats);
     const crashed = Object.entries(stats).filter(([, s]) => (s.errors.by_type.stream ?? 0) > 0).map(([id]) => id);
     const elapsed_ms = Math.round(performance.now() - started);
+    // A source that could not bind or connect stopped the run (src/sources/startup.ts): say why in plain words.
+    const down = pipeline.health.notReady().filter((status) => status.state === 'down');
+    for (const { id, reason = 'down' } of down) io.stderr(`sluice: ${reason.includes(`"${id}"`) ? reason : `component "${id}": ${reason}`}\n`);
     const failed = outcome === 'abandoned' || crashed.length > 0 || sum.ack_failures > 0;
-    logger[failed ? 'error' : 'info']({ outcome, elapsed_ms, ...sum, crashed }, 'sluice stopped');
+    logger[failed ? 'error' : 'info']({ outcome, elapsed_ms, ...sum, crashed, down }, 'sluice stopped');
     return failed ? 1 : 0;
   } finally {
     finished = true;

@@ -20,9 +20,12 @@ export interface LogEvent {
 }
 
 /**
- * Per-event metadata that must not be shipped (file path and offset, Kafka partition, ...).
- * It is kept under a symbol key so `JSON.stringify` never serialises it, spreads
- * (`{...event}`, the copy-on-write idiom) carry it along, and no sink has to strip it.
+ * Per-event metadata that must not be shipped: what differs between the events of one batch
+ * (a line's offset, a dead-lettered entry's error and attempts). What all events of a batch
+ * share (the connection's peer, the file's path, the Kafka partition) belongs in the batch's
+ * `BatchMeta`, set once, not copied onto every event. It is kept under a symbol key so
+ * `JSON.stringify` never serialises it, spreads (`{...event}`, the copy-on-write idiom)
+ * carry it along, and no sink has to strip it.
  */
 export interface EventMeta {
   path?: string;
@@ -42,7 +45,11 @@ export function eventMeta(event: LogEvent): EventMeta | undefined {
   return (event as WithMeta)[EVENT_META];
 }
 
-/** Attaches metadata beside an event (not in it: it is never serialised). */
+/**
+ * Attaches metadata beside an event (not in it: it is never serialised). A plain assignment:
+ * it makes the same enumerable, writable symbol property as `defineProperty` would, at the
+ * cost of an ordinary store rather than a descriptor call per event.
+ */
 export function setEventMeta(event: LogEvent, meta: EventMeta): void {
-  Object.defineProperty(event, EVENT_META, { value: meta, enumerable: true, writable: true, configurable: true });
+  (event as WithMeta)[EVENT_META] = meta;
 }

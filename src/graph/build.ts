@@ -1,4 +1,4 @@
-import { catchError, concat, defer, EMPTY, merge, tap, type Observable, type OperatorFunction } from 'rxjs';
+import { catchError, concat, defer, EMPTY, finalize, merge, tap, type Observable, type OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { Sink } from '../core/sink';
 import type { ComponentContext, SourceContext } from '../components/context';
@@ -6,7 +6,10 @@ import type { SinkDefinition, SourceDefinition, TransformDefinition } from '../c
 import { countSourceOutput, instrumentTransform } from '../components/instrument';
 import { batch } from '../../operators/batch';
 import { deliver, type Delivery } from '../../operators/deliver';
+import { SinkLifecycle } from '../sinks/lifecycle';
 import { componentContext, sourceContext, type ContextDeps } from './contexts';
+import { ReplaySubject, take } from 'rxjs';
+import { failRunBeforeFirstBatch } from '../sources/startup';
 import { sinkBlockStages, type SinkBlocks } from '../components/sink-blocks';
 import type { FanOutConfig } from '../components/shapes';
 import { tee, type TeeReader } from '../../operators/tee';
@@ -51,13 +54,18 @@ export function buildGraph(graph: ValidatedGraph, deps: ContextDeps, stopping: O
   /** The node's share of each of its inputs; abandoning them rejects what the node held. */
   const readersOf = (node: GraphNode): TeeReader[] => node.inputs.map((input) => (outputs.get(input) as TeeReader[]).shift() as TeeReader);
   const abandonAll = (readers: TeeReader[]) => (reason: Error) => readers.forEach((reader) => reader.abandon(reason));
+  // A source that fails to start (bind, connect) stops the other sources: the run drains what
+  // they read, then fails with the source marked down (src/sources/startup.ts).
+  const startFailed = new ReplaySubject<void>(1);
+  const sourceStopping = merge(stopping, startFailed).pipe(take(1));
 
   for (const id of graph.order) {
     const node = graph.nodes.get(id) as GraphNode;
     const readers = graph.consumers.get(id)?.length ?? 0;
     if (node.kind === 'source') {
-      const context = sourceContext(node, deps, stopping);
-      const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), guard(context, () => undefined));
+      const context = sourceContext(node, deps, sourceStopping);
+      const failedStart = failRunBeforeFirstBatch<Batch>(context, () => startFailed.next());
+      const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), failedStart, guard(context, () => undefined));
       outputs.set(id, tee(source, readers, node.config.fan_out as FanOutConfig));
     } else if (node.kind === 'transform') {
       const context = componentContext(node, deps);
@@ -81,27 +89,43 @@ export function buildGraph(graph: ValidatedGraph, deps: ContextDeps, stopping: O
   return { deliveries: merge(...ends), sinks };
 }
 
+/**
+ * A sink's path: batch → its reliability blocks → deliver. The sink is started first
+ * ({@link SinkLifecycle}: retried with backoff while it cannot reach its server, reported on
+ * `/ready`); until then deliver holds the batches, so credit pushes back on the sources.
+ * Each send has the sink's `request_timeout` as its deadline.
+ */
 function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink, onFailure: (reason: Error) => void): OperatorFunction<Batch, Delivery> {
   const options = node.config.batch as SinkBatchConfig;
+  const timeoutMs = node.config.request_timeout as number;
   const { metrics } = context;
   return (input) =>
-    input.pipe(
-      countReceived(context),
-      batch({ maxEvents: options.max_events, maxBytes: options.max_bytes, maxWaitMs: options.timeout, scheduler: context.scheduler }),
-      sinkBlockStages(node.config as SinkBlocks, context),
-      deliver(sink, {
-        concurrency: node.config.concurrency as number,
-        onDelivery(delivery, elapsedMs) {
-          metrics.processing.observe(elapsedMs / 1000);
-          metrics.countSent(delivery.delivered, delivery.failures.length === 0 ? delivery.batch.bytes : 0);
-          if (delivery.failures.length > 0) {
-            metrics.error('delivery', delivery.failures.length);
-            context.logger.warn({ err: delivery.failures[0].error, failed: delivery.failures.length }, 'send failed');
-          }
-        },
-      }),
-      guard(context, onFailure),
-    );
+    defer(() => {
+      const lifecycle = new SinkLifecycle(sink, context, { timeoutMs });
+      const running = lifecycle.run();
+      return input.pipe(
+        countReceived(context),
+        batch({ maxEvents: options.max_events, maxBytes: options.max_bytes, maxWaitMs: options.timeout, scheduler: context.scheduler }),
+        sinkBlockStages(node.config as SinkBlocks, context),
+        deliver(sink, {
+          concurrency: node.config.concurrency as number,
+          timeoutMs,
+          scheduler: context.scheduler,
+          ready: sink.start ? lifecycle.started : undefined,
+          onDelivery(delivery, elapsedMs) {
+            lifecycle.observe(delivery);
+            metrics.processing.observe(elapsedMs / 1000);
+            metrics.countSent(delivery.delivered, delivery.failures.length === 0 ? delivery.batch.bytes : 0);
+            if (delivery.failures.length > 0) {
+              metrics.error('delivery', delivery.failures.length);
+              context.logger.warn({ err: delivery.failures[0].error, failed: delivery.failures.length }, 'send failed');
+            }
+          },
+        }),
+        guard(context, onFailure),
+        finalize(() => running.unsubscribe()),
+      );
+    });
 }
 
 function countReceived(context: ComponentContext): OperatorFunction<Batch, Batch> {

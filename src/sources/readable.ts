@@ -1,17 +1,35 @@
 import type { Readable } from 'node:stream';
 import { Observable, Subscription } from 'rxjs';
 import type { AckListener, AckOutcome } from '../core/ack';
-import type { Batch } from '../core/batch';
+import type { Batch, BatchMeta } from '../core/batch';
 import type { LogEvent } from '../core/event';
 import type { SourceContext } from '../components/context';
-import { LineFramer } from './line-framer';
+import type { FramerFactory } from './framing/framer';
+import { newlineFraming } from './framing/newline';
+
+/** The default line bound when neither `maxLineBytes` nor `framing` is given. */
+const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
 
 /** Options of {@link fromReadable}. */
 export interface ReadableSourceOptions {
-  /** Longest line kept; longer lines are truncated to this many bytes and counted (`line_too_long`). */
-  readonly maxLineBytes: number;
-  /** Blank lines carry no log and are skipped unless this is false. */
+  /**
+   * With the default newline framing: the longest line kept; longer lines are truncated to
+   * this many bytes and counted (`line_too_long`). Default 1 MiB. Ignored with `framing`.
+   */
+  readonly maxLineBytes?: number;
+  /** With the default newline framing: blank lines are skipped unless this is false. */
   readonly skipEmptyLines?: boolean;
+  /**
+   * How bytes become events: {@link newlineFraming} (the default, from `maxLineBytes`),
+   * {@link octetCounting} (syslog over TCP), or {@link multiline} around either. A fresh
+   * framer is made per subscription; its framing errors are counted in `errors_total`.
+   */
+  readonly framing?: FramerFactory;
+  /**
+   * Set on every batch, as is (hand a frozen object): what this stream is, such as
+   * `{ source, input: 'tcp', peer, connection }` or `{ source, input: 'file', path }`.
+   */
+  readonly meta?: BatchMeta;
   /**
    * Runs when a batch's ack settles, with the input offset just past the batch's last line:
    * a file source commits it as its checkpoint once the outcome is ok.
@@ -20,9 +38,10 @@ export interface ReadableSourceOptions {
 }
 
 /**
- * Turns a Node Readable of newline-delimited text into batches: one batch per read chunk,
- * events `{ message, timestamp }` with one receive timestamp per chunk. This is the adapter
- * every stream source uses (stdin, file tail, TCP connections).
+ * Turns a Node Readable into batches: one batch per read chunk, events `{ message, timestamp }`
+ * framed by `options.framing` (newline-delimited by default) with one receive timestamp per
+ * chunk, and the stream's `meta` on every batch. This is the adapter every stream source
+ * uses (stdin, file tail, TCP and TLS connections).
  *
  * Backpressure is the source's credit: each batch takes credit through `ctx.track`, and when
  * credit runs out the stream is paused until acks return it, so at most one chunk beyond
@@ -38,14 +57,18 @@ export interface ReadableSourceOptions {
  * @example
  * import { fromReadable } from 'sluice';
  * const lines$ = fromReadable(socket, ctx, { maxLineBytes: 1024 * 1024 });
+ * const frames$ = fromReadable(socket, ctx, { framing: octetCounting({ maxFrameBytes: 65536 }), meta: { source: ctx.id, input: 'tcp', peer } });
  *
  * @see stdinSource
+ * @see Framer
  */
 export function fromReadable(readable: Readable, ctx: SourceContext, options: ReadableSourceOptions): Observable<Batch> {
   const { credit, scheduler, metrics } = ctx;
-  const onSettled = options.onSettled;
+  const { onSettled, meta } = options;
+  const framing = options.framing ?? newlineFraming({ maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, skipEmptyLines: options.skipEmptyLines });
+  const countError = (errorType: string): void => metrics.error(errorType);
   return new Observable<Batch>((subscriber) => {
-    const framer = new LineFramer(options.maxLineBytes, options.skipEmptyLines !== false, () => metrics.error('line_too_long'));
+    const framer = framing(countError);
     let emittedTo = 0;
     let waiting = false;
     let done = false;
@@ -59,7 +82,7 @@ export function fromReadable(readable: Readable, ctx: SourceContext, options: Re
       if (events.length === 0) return;
       const listener: AckListener | undefined = onSettled && ((outcome) => onSettled(end, outcome));
       const ack = ctx.track(events.length, bytes, listener);
-      subscriber.next({ events, ack, bytes });
+      subscriber.next(meta === undefined ? { events, ack, bytes } : { events, ack, bytes, meta });
     };
 
     const wake = (): void => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { lastValueFrom, tap, toArray, VirtualTimeScheduler, type Observable } from 'rxjs';
 import type { Batch } from '../../../src/core/batch';
 import { silentLogger } from '../../../src/observability/logger';
-import { Checkpoint, CheckpointError, ContiguousRanges } from '../../../src/sources/checkpoint';
+import { Checkpoint, CheckpointError, ContiguousRanges, SINGLE_KEY } from '../../../src/sources/checkpoint';
 import { generate, generatorSource, type GenerateOptions } from '../../../src/sources/generator';
 import { settle, until } from '../../helpers/async';
 import { parseConfig, testSourceContext } from '../../helpers/context';
@@ -14,15 +14,15 @@ const OK = { ok: true } as const;
 const REJECTED = { ok: false, reason: new Error('sink refused') } as const;
 
 /** The checkpoint file's content, parsed (undefined while absent or not JSON). */
-function savedCheckpoint(dir: string): { version?: number; position?: number } | undefined {
+function savedCheckpoint(dir: string): { version?: number; positions?: Record<string, number> } | undefined {
   const file = join(dir, 'checkpoint.json');
   try {
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: number; position?: number }) : undefined;
+    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: number; positions?: Record<string, number> }) : undefined;
   } catch {
     return undefined;
   }
 }
-const savedPosition = (dir: string): number | undefined => savedCheckpoint(dir)?.position;
+const savedPosition = (dir: string): number | undefined => savedCheckpoint(dir)?.positions?.[SINGLE_KEY];
 const sequencesOf = (batches: readonly Batch[]): number[] => batches.flatMap((batch) => batch.events.map((event) => event.sequence as number));
 
 /** Runs to completion, acknowledging every batch as it arrives. */
@@ -65,14 +65,14 @@ describe('ContiguousRanges', () => {
 });
 
 describe('Checkpoint', () => {
-  it('saves the committed position atomically as {"version":1,"position":N} and a new instance loads it', async () => {
+  it('saves the committed position atomically as one key of a version-2 file and a new instance loads it', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'sluice-cp-')), 'nested', 'gen');
     const first = checkpointIn(dir);
     expect(await first.load()).toBeUndefined();
     first.track(0, 10)(OK);
     first.track(10, 25)(OK);
     await first.save();
-    expect(savedCheckpoint(dir)).toEqual({ version: 1, position: 25 });
+    expect(savedCheckpoint(dir)).toEqual({ version: 2, positions: { [SINGLE_KEY]: 25 } });
     expect(readdirSync(dir)).toEqual(['checkpoint.json']); // no tmp file left behind
 
     const second = checkpointIn(dir);
@@ -128,7 +128,7 @@ describe('generator with checkpoint', () => {
     await until(() => savedPosition(ctx.dataDir) === 5000);
   });
 
-  it('counts across restarts: once the checkpoint reaches count it completes at once with no events', async () => {
+  it('counts across restarts from a version-1 checkpoint: once it reaches count it completes at once with no events', async () => {
     const ctx = testSourceContext();
     writeFileSync(join(ctx.dataDir, 'checkpoint.json'), JSON.stringify({ version: 1, position: 5000 }));
     expect(await drain(generate(ctx, options))).toEqual([]);

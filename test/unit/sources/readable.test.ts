@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { asyncScheduler } from 'rxjs';
 import type { Batch } from '../../../src/core/batch';
+import { multiline, newlineFraming, octetCounting } from '../../../src/sources/framing';
 import { fromReadable } from '../../../src/sources/readable';
 import { settle, until } from '../../helpers/async';
 import { metricValue, testSourceContext, type TestSourceContext } from '../../helpers/context';
@@ -187,5 +188,51 @@ describe('fromReadable', () => {
     await until(() => stream.readableEnded);
     const out = collect(fromReadable(stream, testSourceContext(), { maxLineBytes: 100 }));
     expect(out.completed).toBe(true);
+  });
+
+  it('frames with the framing it is given and counts its framing errors', async () => {
+    const ctx = testSourceContext();
+    const stream = new PassThrough();
+    const out = collect(fromReadable(stream, ctx, { framing: octetCounting({ maxFrameBytes: 100 }) }));
+    stream.end('4 a\nbc<13>bad\n3 xyz');
+    await until(() => out.completed);
+    expect(out.messages()).toEqual(['a\nbc', '<13>bad', 'xyz']);
+    expect(await metricValue(ctx.pipelineMetrics, 'sluice_component_errors_total', { error_type: 'frame_malformed' })).toBe(1);
+  });
+
+  it('commits only offsets past whole multi-line events when a group is held across chunks', async () => {
+    const ctx = testSourceContext();
+    const stream = new PassThrough();
+    const offsets: number[] = [];
+    const framing = multiline(newlineFraming({ maxLineBytes: 100 }), { rule: { continuationPattern: /^\s/ }, maxLines: 10, maxBytes: 1000 });
+    const out = collect(fromReadable(stream, ctx, { framing, onSettled: (offset) => offsets.push(offset) }));
+    stream.write('E1\n at x\n');
+    await settle();
+    stream.write('E2\n');
+    await settle();
+    expect(out.messages()).toEqual(['E1\n at x']);
+    out.batches.forEach((batch) => batch.ack.resolve());
+    expect(offsets).toEqual([9]); // E2 is held: not committed yet
+    out.unsubscribe();
+  });
+
+  it('puts the meta it is given on every batch, the same object each time', async () => {
+    const meta = Object.freeze({ source: 'tcp_in', input: 'tcp', peer: '10.0.0.7:51234', connection: '7' });
+    const stream = new PassThrough();
+    const out = collect(fromReadable(stream, testSourceContext(), { maxLineBytes: 100, meta }));
+    stream.write('a\n');
+    await settle();
+    stream.end('b\n');
+    await until(() => out.completed);
+    expect(out.batches.map((batch) => batch.meta)).toEqual([meta, meta]);
+    expect(out.batches[1].meta).toBe(meta);
+  });
+
+  it('frames newline-delimited lines with a 1 MiB bound when given no maxLineBytes nor framing', async () => {
+    const stream = new PassThrough();
+    const out = collect(fromReadable(stream, testSourceContext(), {}));
+    stream.end(`${'x'.repeat(1024 * 1024 + 5)}\nshort\n`);
+    await until(() => out.completed);
+    expect(out.messages().map((message) => message.length)).toEqual([1024 * 1024, 5]);
   });
 });
