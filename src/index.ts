@@ -2,11 +2,12 @@
  * sluice's public entry: the core model, the operators, the component kit and the graph.
  * Explicit, alphabetical lists: what is exported here is the supported API.
  */
-export { Ack, type AckListener, type AckOutcome } from './core/ack';
-export { createBatch, estimateBytes, withEvents, type Batch } from './core/batch';
+export { Ack, type AckListener, type AckOutcome, type AckPart } from './core/ack';
+export { createBatch, estimateBytes, withEvents, type Batch, type BatchMeta } from './core/batch';
 export { Credit, type CreditLimits } from './core/credit';
-export { AckError, BatchDeliveryError, ConfigError, DeliveryError, type FailedEvent } from './core/errors';
+export { AckError, BatchDeliveryError, ConfigError, DeliveryError, isRetryable, type FailedEvent } from './core/errors';
 export type { EventHooks } from './core/event-hooks';
+export { HealthBoard, type ComponentHealth, type ComponentState, type ComponentStatus } from './core/health';
 export { EVENT_META, eventMeta, setEventMeta, type EventMeta, type JsonObject, type JsonValue, type LogEvent } from './core/event';
 export { DELIVERED, type EventFailure, type SendResult, type Sink } from './core/sink';
 
@@ -20,11 +21,13 @@ export { fanOut } from '../operators/fan-out';
 export { tee, type TeeOptions, type TeeReader } from '../operators/tee';
 export { filterEvents } from '../operators/filter-events';
 export { mapEvents } from '../operators/map-events';
+export { operate, type OperateHandlers, type OperateTarget } from '../operators/operate';
 export { circuitBreakerFromConfig, circuitBreakerTransform } from './transforms/circuit-breaker';
 export { circuitBreaker, CircuitOpenError, type CircuitBreakerOptions, type CircuitState } from '../operators/reliability/circuit-breaker';
 export { deadLetter, DeadLetterAbandonedError, type DeadLetterOptions } from '../operators/reliability/dead-letter';
 export { deadLetterFromConfig, deadLetterQueue, deadLetterTransform } from './transforms/dead-letter';
 export { retry, type RetryOptions } from '../operators/reliability/retry';
+export { Relay } from '../operators/relay';
 export { retryFromConfig, retryTransform } from './transforms/retry';
 
 export { builtinRegistry, builtinSinks, builtinSources, builtinTransforms } from './components/builtins';
@@ -37,6 +40,11 @@ export { loadYamlConfig, type LoadedConfig } from './config/yaml';
 
 export { Pipeline, PipelineValidationError, type PipelineOptions, type PipelineState } from './graph/pipeline';
 export { pipeline, type PipelineSpec, type SinkSpec, type SourceSpec, type TransformSpec } from './graph/spec';
+
+export { Checkpoint, CheckpointError, ContiguousRanges, KeyedCheckpoint, type CheckpointOptions, type Committer } from './sources/checkpoint';
+export { multiline, newlineFraming, octetCounting, type Framer, type FramerFactory, type MultilineOptions, type NewlineFramingOptions, type OctetCountingOptions } from './sources/framing';
+export { fromReadable, type ReadableSourceOptions } from './sources/readable';
+export { bindUdp, listen, SourceStartError, startSource } from './sources/startup';
 
 export { DeadLetterStore } from './dlq/store';
 export { Wal } from './wal/wal';
