@@ -13,7 +13,7 @@ export interface DurabilityOptions {
   readonly fsync: FsyncPolicy;
   readonly fsyncIntervalMs: number;
   readonly scheduler?: SchedulerLike;
-  /** A sync failed (the callbacks it covered get the error too). */
+  /** A sync failed (the callbacks it covered get the error too), or closing a synced segment did. */
   readonly onError: (error: Error) => void;
 }
 
@@ -93,7 +93,7 @@ export class Durability {
     const run = async (): Promise<void> => {
       // allSettled: no descriptor is closed while a sync on it is still running.
       const failed = (await Promise.allSettled(syncs)).find((result) => result.status === 'rejected');
-      for (const writer of retired) writer.close();
+      for (const writer of retired) writer.closeInBackground(this.options.onError);
       if (failed === undefined) {
         for (const callback of callbacks) callback();
         return;

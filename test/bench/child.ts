@@ -12,8 +12,8 @@ async function main(name: string): Promise<RunResult> {
   const scenario = await load();
   await scenario.setup?.();
   const measurement = await scenario.run();
-  // maxRSS is in KiB on Linux and macOS.
-  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  // maxRSS is in KiB on Linux and macOS. A scenario that spawned the real worker reports its RSS.
+  const peakRssMiB = measurement.peakRssMiB ?? process.resourceUsage().maxRSS / 1024;
   return { ...measurement, scenario: name, peakRssMiB };
 }
 

@@ -110,3 +110,38 @@ export function warmPageCache(path: string): { readonly bytes: number; readonly 
   }
   return { bytes, lines: last === 10 ? lines : lines + 1 };
 }
+
+/**
+ * The first `lines` lines of the NDJSON fixture as a file of their own (cached like it), for
+ * scenarios whose path is too slow to take the whole 200 MiB.
+ */
+export function ndjsonHeadFixture(lines: number): string {
+  const source = ndjsonFixture();
+  const path = join(cacheDir(), `logs-v${FIXTURE_VERSION}-head-${lines}.ndjson`);
+  if (existsSync(path)) return path;
+  const partial = `${path}.${process.pid}.partial`;
+  const input = openSync(source, 'r');
+  const output = openSync(partial, 'w');
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    let left = lines;
+    let position = 0;
+    while (left > 0) {
+      const read = readSync(input, buffer, 0, buffer.length, position);
+      // Whole lines only: the next read starts just past the last newline taken.
+      let end = 0;
+      for (let newline = buffer.indexOf(10); left > 0 && newline >= 0 && newline < read; newline = buffer.indexOf(10, end)) {
+        end = newline + 1;
+        left--;
+      }
+      if (end === 0) throw new Error(`the fixture ${source} has fewer than ${lines} lines`);
+      writeSync(output, buffer, 0, end);
+      position += end;
+    }
+  } finally {
+    closeSync(input);
+    closeSync(output);
+  }
+  renameSync(partial, path);
+  return path;
+}

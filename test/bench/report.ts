@@ -66,11 +66,21 @@ export function markdownTable(report: BenchReport): string {
   return rows.join('\n');
 }
 
+/** One line per scenario whose reported run measured further figures (`extra`), e.g. event-loop delay. */
+export function extraLines(report: BenchReport): string[] {
+  return report.scenarios.flatMap((s) => {
+    const extra = s.best?.extra;
+    if (!extra || Object.keys(extra).length === 0) return [];
+    return [`- ${s.name}: ${Object.entries(extra).map(([key, value]) => `${key} ${fixed(value, Number.isInteger(value) ? 0 : 2)}`).join(', ')}`];
+  });
+}
+
 /** The table with its legend: what each scenario does, which bytes MiB/s counts, and where it ran. */
 export function markdownReport(report: BenchReport): string {
   const { machine: m, loadAverage } = report;
   const legend = report.scenarios.map((s) => `- **${s.name}**: ${s.description}. MiB/s counts ${s.bytesBasis}.`);
   const errors = report.scenarios.flatMap((s) => s.errors.map((error) => `- ${s.name}: ${error.split('\n')[0]}`));
+  const extras = extraLines(report);
   return [
     `# sluice bench, ${report.startedAt}`,
     '',
@@ -80,6 +90,7 @@ export function markdownReport(report: BenchReport): string {
       `load average ${loadAverage.before} before, ${loadAverage.after} after (the machine may be shared: compare runs made side by side).`,
     '',
     ...legend,
+    ...(extras.length > 0 ? ['', 'Further figures (reported run):', ...extras] : []),
     ...(errors.length > 0 ? ['', 'Failures:', ...errors] : []),
     '',
   ].join('\n');

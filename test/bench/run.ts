@@ -35,7 +35,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import { bestRun, currentLoad, machine, markdownTable, writeReport, type BenchReport } from './report';
+import { bestRun, currentLoad, extraLines, machine, markdownTable, writeReport, type BenchReport } from './report';
 import { scaled, type ChildMessage, type RunResult, type Scenario } from './scenario';
 import { SCENARIOS } from './scenarios';
 
@@ -120,7 +120,8 @@ async function main(): Promise<number> {
     }),
   };
   const file = writeReport(RESULTS_DIR, report);
-  console.log(`\n${markdownTable(report)}\n`);
+  const extras = extraLines(report);
+  console.log(`\n${markdownTable(report)}\n${extras.length > 0 ? `\n${extras.join('\n')}\n` : ''}`);
   console.log(`Best of ${cli.runs} run(s), load average ${report.loadAverage.before} → ${report.loadAverage.after}. Written: ${file}, bench-results/latest.md`);
   return report.scenarios.some((s) => s.errors.length > 0) ? 1 : 0;
 }

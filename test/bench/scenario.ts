@@ -15,6 +15,13 @@ export interface Measurement {
   readonly cpuMs: number;
   /** End-to-end latency from event creation to delivery, when the scenario samples it. */
   readonly latencyMs?: { readonly p50: number; readonly p99: number; readonly samples: number };
+  /**
+   * Peak RSS of the process that did the work, when that is not the bench child itself
+   * (a CLI scenario measures the `sluice` process it spawned).
+   */
+  readonly peakRssMiB?: number;
+  /** Further named figures a scenario measures (event-loop delay, probe latency...), listed under the table. */
+  readonly extra?: Readonly<Record<string, number>>;
 }
 
 /** One named benchmark: an untimed setup, then one timed run in a fresh process. */
@@ -42,7 +49,7 @@ export interface Scenario {
 /** What a child process reports back to the runner for one run. */
 export interface RunResult extends Measurement {
   readonly scenario: string;
-  /** `process.resourceUsage().maxRSS` at the end of the run, in MiB. */
+  /** `process.resourceUsage().maxRSS` at the end of the run (of the spawned process, for CLI scenarios), in MiB. */
   readonly peakRssMiB: number;
 }
 

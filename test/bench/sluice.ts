@@ -12,17 +12,30 @@ export interface PipelineRun {
   readonly metrics: PipelineMetrics;
 }
 
+/** Called around `run()` only (not the set-up and clean-up of the data directory): what a scenario samples meanwhile. */
+export interface RunWatch {
+  started(): void;
+  finished(): void;
+}
+
 /**
  * Runs a spec through the real `Pipeline` (validation, graph build, credit, batch → deliver)
  * and times `run()` from start until every source completed and every sink drained and
  * closed. Declare the spec with `pipeline({...})` so its names are type-checked. The API server is off and state goes to a temporary `data_dir`, removed after.
  */
-export async function runPipeline(spec: PipelineSpec): Promise<PipelineRun> {
+export async function runPipeline(spec: PipelineSpec, watch?: RunWatch): Promise<PipelineRun> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
   try {
     const metrics = new PipelineMetrics();
     const pipeline = Pipeline.create({ ...spec, data_dir: dataDir, api: { enabled: false } }, { metrics });
-    const { durationMs, cpuMs } = await timed(() => pipeline.run());
+    const { durationMs, cpuMs } = await timed(async () => {
+      watch?.started();
+      try {
+        await pipeline.run();
+      } finally {
+        watch?.finished();
+      }
+    });
     return { durationMs, cpuMs, metrics };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -7,8 +7,15 @@ import type { Scenario } from '../scenario';
 export const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   generator_to_blackhole: async () => (await import('./generator_to_blackhole')).scenario,
   file_json_to_blackhole: async () => (await import('./file_json_to_blackhole')).scenario,
+  cli_stdin_json_blackhole: async () => (await import('./cli_stdin_json_blackhole')).scenario,
+  cli_pipe_json_blackhole: async () => (await import('./cli_pipe_json_blackhole')).scenario,
   disk_buffer: async () => (await import('./disk_buffer')).scenario,
+  disk_buffer_loop_delay: async () => (await import('./disk_buffer_loop_delay')).scenario,
+  cli_stdin_buffer_file: async () => (await import('./cli_stdin_buffer_file')).scenario,
   baseline_node_json: async () => (await import('./baseline_node_json')).scenario,
   baseline_split_lines: async () => (await import('./baseline_split_lines')).scenario,
+  baseline_line_framer: async () => (await import('./baseline_line_framer')).scenario,
+  baseline_split2: async () => (await import('./baseline_split2')).scenario,
   generator_latency: async () => (await import('./generator_latency')).scenario,
+  crc32c: async () => (await import('./crc32c')).scenario,
 };

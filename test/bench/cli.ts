@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeReport } from './cli-probe';
+
+/** The built CLI, as `npx sluice` runs it. */
+const CLI_MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+const PROBE = join(__dirname, 'cli-probe.js');
+/** stderr kept for an error message: the end is what explains a failure. */
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+/** How the input file reaches the CLI's stdin. */
+export type StdinFeed =
+  /** `sluice run < file`: stdin is the file itself. */
+  | 'redirect'
+  /** `cat file | sluice run`: stdin is a pipe. */
+  | 'pipe';
+
+/** The totals of the CLI's closing `sluice stopped` log line. */
+export interface StopSummary {
+  readonly outcome: string;
+  readonly elapsed_ms: number;
+  readonly read: number;
+  readonly delivered: number;
+  readonly errors: number;
+  readonly discarded: number;
+  readonly ack_failures: number;
+}
+
+/** One CLI run: the whole process's wall time (start-up included, as Fluent Bit is timed), CPU and RSS. */
+export interface CliRun {
+  readonly durationMs: number;
+  readonly cpuMs: number;
+  readonly peakRssMiB: number;
+  readonly summary: StopSummary;
+  /** The run's temporary directory (`data_dir`); removed after `inspect` runs. */
+  readonly dir: string;
+}
+
+/** Options of {@link runCli}. */
+export interface CliOptions {
+  /** The pipeline's YAML, without `data_dir` and `api` (the run sets both). */
+  readonly yaml: (dir: string) => string;
+  readonly input: string;
+  readonly feed: StdinFeed;
+  /** Checks the run's output before its directory is removed. */
+  readonly inspect?: (run: CliRun) => void;
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(signal ? null : code));
+  });
+}
+
+/** The last `sluice stopped` line of the CLI's pino output on stderr. */
+function stopSummary(stderr: string): StopSummary | undefined {
+  const lines = stderr.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i].includes('"sluice stopped"')) continue;
+    return JSON.parse(lines[i]) as StopSummary;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `node dist/src/cli/main.js run -c <yaml>` with `input` on stdin, the way a user runs
+ * it, in a temporary `data_dir` with the API off; resolves once the process has exited.
+ * Fails unless it exits 0 and prints its closing summary.
+ */
+export async function runCli(options: CliOptions): Promise<CliRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-cli-'));
+  try {
+    const config = join(dir, 'pipeline.yaml');
+    const probe = join(dir, 'probe.json');
+    writeFileSync(config, `data_dir: ${JSON.stringify(dir)}\napi:\n  enabled: false\n${options.yaml(dir)}`);
+    const started = performance.now();
+    let feeder: ChildProcess | undefined;
+    let stdin: number | NonNullable<ChildProcess['stdout']>;
+    if (options.feed === 'pipe') {
+      feeder = spawn('cat', [options.input], { stdio: ['ignore', 'pipe', 'inherit'] });
+      stdin = feeder.stdout as NonNullable<ChildProcess['stdout']>;
+    } else {
+      stdin = openSync(options.input, 'r');
+    }
+    const child = spawn(process.execPath, ['--require', PROBE, CLI_MAIN, 'run', '-c', config], {
+      stdio: [stdin, 'ignore', 'pipe'],
+      env: { ...process.env, SLUICE_BENCH_PROBE: probe },
+    });
+    // The child holds its own copy of the descriptor now.
+    if (typeof stdin === 'number') closeSync(stdin);
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (text: string) => {
+      stderr = (stderr + text).slice(-STDERR_TAIL_BYTES);
+    });
+    const [code] = await Promise.all([exited(child), feeder ? exited(feeder) : Promise.resolve(0)]);
+    const durationMs = performance.now() - started;
+    const summary = stopSummary(stderr);
+    if (code !== 0 || !summary) throw new Error(`sluice run exited with ${code ?? 'a signal'}; stderr ends:\n${stderr}`);
+    const usage = JSON.parse(readFileSync(probe, 'utf8')) as ProbeReport;
+    const run: CliRun = { durationMs, cpuMs: usage.cpuMs, peakRssMiB: usage.peakRssMiB, summary, dir };
+    options.inspect?.(run);
+    return run;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
