@@ -1,9 +1,9 @@
-import { EMPTY, firstValueFrom, from, lastValueFrom, NEVER, Subject, toArray } from 'rxjs';
-import { deliver, type Delivery } from '../operators/deliver';
+import { EMPTY, firstValueFrom, from, lastValueFrom, NEVER, ReplaySubject, Subject, toArray, VirtualTimeScheduler } from 'rxjs';
+import { deliver, isRetryableThrow, type Delivery } from '../operators/deliver';
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
-import { DELIVERED, type SendResult } from '../src/core/sink';
-import { settle, until } from '../test/helpers/async';
+import { DELIVERED, type SendOptions, type SendResult, type Sink } from '../src/core/sink';
+import { deferred, settle, until, type Deferred } from '../test/helpers/async';
 import { AckRecorder, FakeSink, failedAt, messagesOf } from '../test/helpers/batches';
 
 // deliver is promise-driven (sink.send), so these specs run in real async time with a fake
@@ -196,5 +196,136 @@ describe('deliver', () => {
     expect(sink.sent).toHaveLength(1);
     expect(seen.deliveries).toEqual([]);
     expect(acks.count('b')).toBe(1);
+  });
+
+  it('errors the stream, never an unhandled rejection, when onDelivery throws, after settling the ack', async () => {
+    const sink = new FakeSink();
+    const failure = new Error('metrics broke');
+    const result = lastValueFrom(from([acks.batch('a', 'x')]).pipe(deliver(sink, { onDelivery: () => { throw failure; } })));
+    await expect(result).rejects.toBe(failure);
+    expect(acks.state('a')).toBe('resolved');
+  });
+});
+
+/** A sink that records each send's signal and answers only when the test says so. */
+class SignalSink implements Sink {
+  readonly signals: AbortSignal[] = [];
+  readonly replies: Array<Deferred<SendResult>> = [];
+  send(_batch: Batch, options: SendOptions): Promise<SendResult> {
+    this.signals.push(options.signal);
+    const reply = deferred<SendResult>();
+    this.replies.push(reply);
+    return reply.promise;
+  }
+  close = (): Promise<void> => Promise.resolve();
+}
+
+describe('deliver deadline (request_timeout)', () => {
+  let acks: AckRecorder;
+  let clock: VirtualTimeScheduler;
+
+  beforeEach(() => {
+    acks = new AckRecorder();
+    clock = new VirtualTimeScheduler();
+  });
+
+  it('rejects the whole batch as retryable and aborts the signal when the send outlives its deadline', async () => {
+    const sink = new SignalSink();
+    const deliveries: Delivery[] = [];
+    from([acks.batch('a', 'x', 'y')]).pipe(deliver(sink, { timeoutMs: 5000, scheduler: clock })).subscribe((delivery) => deliveries.push(delivery));
+    expect(sink.signals[0].aborted).toBe(false);
+    clock.flush();
+    expect(sink.signals[0].aborted).toBe(true);
+    expect(acks.state('a')).toBe('rejected');
+    const reason = acks.reason('a') as BatchDeliveryError;
+    expect(reason.retryable).toBe(true);
+    expect(reason.failures.map((failure) => failure.index)).toEqual([0, 1]);
+    expect(reason.failures[0].error.message).toBe('send did not finish within 5000 ms');
+    expect(deliveries.map((delivery) => delivery.delivered)).toEqual([0]);
+    // A late answer settles nothing twice.
+    sink.replies[0].resolve(DELIVERED);
+    await settle();
+    expect(acks.count('a')).toBe(1);
+    expect(deliveries).toHaveLength(1);
+  });
+
+  it('keeps the slot of a timed-out send until the sink answers, so concurrency bounds real I/O', async () => {
+    const sink = new SignalSink();
+    const source = new Subject<Batch>();
+    source.pipe(deliver(sink, { timeoutMs: 1000, scheduler: clock, concurrency: 1 })).subscribe();
+    source.next(acks.batch('a', 'x'));
+    source.next(acks.batch('b', 'y'));
+    clock.flush();
+    expect(acks.states('a', 'b')).toEqual({ a: 'rejected', b: 'pending' });
+    expect(sink.signals).toHaveLength(1);
+    sink.replies[0].reject(new Error('aborted'));
+    await until(() => sink.signals.length === 2);
+    sink.replies[1].resolve(DELIVERED);
+    await until(() => acks.state('b') !== 'pending');
+    expect(acks.state('b')).toBe('resolved');
+  });
+
+  it('cancels the deadline of a send that answered in time', async () => {
+    const sink = new SignalSink();
+    from([acks.batch('a', 'x')]).pipe(deliver(sink, { timeoutMs: 1000, scheduler: clock })).subscribe();
+    sink.replies[0].resolve(DELIVERED);
+    await until(() => acks.state('a') !== 'pending');
+    clock.flush();
+    expect(sink.signals[0].aborted).toBe(false);
+    expect(acks.state('a')).toBe('resolved');
+  });
+});
+
+describe('deliver readiness gate', () => {
+  it('holds every send until `ready` emits, then sends in arrival order', async () => {
+    const acks = new AckRecorder();
+    const sink = new FakeSink();
+    const ready = new ReplaySubject<void>(1);
+    const source = new Subject<Batch>();
+    source.pipe(deliver(sink, { ready, concurrency: 2 })).subscribe();
+    for (const label of ['a', 'b', 'c']) source.next(acks.batch(label, label));
+    await settle();
+    expect(sink.sent).toEqual([]);
+    ready.next();
+    await until(() => acks.pending().length === 0);
+    expect(sink.messages).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects the acks of batches still waiting for `ready` when torn down', () => {
+    const acks = new AckRecorder();
+    const source = new Subject<Batch>();
+    const subscription = source.pipe(deliver(new FakeSink(), { ready: NEVER })).subscribe();
+    source.next(acks.batch('a', 'x'));
+    source.next(acks.batch('b', 'y'));
+    subscription.unsubscribe();
+    expect(acks.states('a', 'b')).toEqual({ a: 'rejected', b: 'rejected' });
+  });
+});
+
+describe('deliver failure classification', () => {
+  const classify = async (thrown: unknown) => {
+    const acks = new AckRecorder();
+    await lastValueFrom(from([acks.batch('a', 'x')]).pipe(deliver(new FakeSink(() => Promise.reject(thrown)))));
+    return acks.reason('a') as BatchDeliveryError;
+  };
+
+  // Regression (issue 7, defect 5): a sink's JSON.stringify stack overflow was a retryable
+  // failure of the whole batch, retried forever and never dead-lettered.
+  it('treats a RangeError or TypeError thrown by a send as permanent: a bug or bad data, not an outage', async () => {
+    expect((await classify(new RangeError('Maximum call stack size exceeded'))).retryable).toBe(false);
+    expect((await classify(new TypeError('Do not know how to serialize a BigInt'))).retryable).toBe(false);
+  });
+
+  it('keeps errors with an OS code retryable, also when wrapped in a TypeError (fetch failed)', async () => {
+    expect((await classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).retryable).toBe(true);
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect((await classify(new TypeError('fetch failed', { cause: refused }))).retryable).toBe(true);
+    expect(isRetryableThrow(Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+    expect(isRetryableThrow(new Error('anything else'))).toBe(true);
+  });
+
+  it("copies a DeliveryError's retry-after hint onto every failed event", async () => {
+    const reason = await classify(new DeliveryError('429 Too Many Requests', true, { retryAfterMs: 2000 }));
+    expect(reason.failures).toEqual([expect.objectContaining({ index: 0, retryable: true, retryAfterMs: 2000 })]);
   });
 });

@@ -9,14 +9,17 @@ export { AckError, BatchDeliveryError, ConfigError, DeliveryError, isRetryable, 
 export type { EventHooks } from './core/event-hooks';
 export { HealthBoard, type ComponentHealth, type ComponentState, type ComponentStatus } from './core/health';
 export { EVENT_META, eventMeta, setEventMeta, type EventMeta, type JsonObject, type JsonValue, type LogEvent } from './core/event';
-export { DELIVERED, type EventFailure, type SendResult, type Sink } from './core/sink';
+export { DELIVERED, type EventFailure, type SendOptions, type SendResult, type Sink, type StartOptions } from './core/sink';
 
 export { batch, BatchAbandonedError, type BatchOptions } from '../operators/batch';
 export { bufferFromConfig, bufferTransform } from './transforms/buffer';
 export { diskBuffer, type DiskBufferOptions } from '../operators/buffer/disk';
 export { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
 export { BufferAbandonedError, BufferFullError, type WhenFull } from '../operators/buffer/policy';
-export { deliver, type DeliverOptions, type Delivery } from '../operators/deliver';
+export { CodecRegistry, compressionCodecs, COMPRESSION_NAMES, deflateCodec, gzipCodec, noCompression, type CompressionCodec, type CompressionName } from '../operators/compress';
+export { deliver, isRetryableThrow, type DeliverOptions, type Delivery } from '../operators/deliver';
+export { ENCODERS, ENCODING_NAMES, encodeRequests, type EncodedBatch, type EncodedRequest, type Encoder, type EncodingName } from '../operators/encode';
+export { buildRequests, type RequestOptions } from '../operators/encode-requests';
 export { fanOut } from '../operators/fan-out';
 export { tee, type TeeOptions, type TeeReader } from '../operators/tee';
 export { filterEvents } from '../operators/filter-events';

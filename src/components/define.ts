@@ -1,8 +1,10 @@
 import type { Observable, OperatorFunction } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { Sink } from '../core/sink';
-import { bytes, duration, integer, object, type InferIn, type InferOut, type SchemaIssue, type Shape } from '../config/schema';
+import { bytes, duration, integer, object, oneOf, optional, type InferIn, type InferOut, type SchemaIssue, type Shape } from '../config/schema';
 import type { ComponentContext, ComponentKind, SourceContext } from './context';
+import { checkCompressionLevel, COMPRESSION_NAMES, compressionCodecs, type CompressionName } from '../../operators/compress';
+import { ENCODING_NAMES, type EncodingName } from '../../operators/encode';
 
 /** Options every source has: its credit bounds. */
 export const sourceCommonOptions = {
@@ -27,7 +29,40 @@ export function sinkCommonOptions(defaults: { maxEvents: number; maxBytes: numbe
   return {
     batch: sinkBatchOptions(defaults),
     concurrency: integer({ description: 'Most sends in flight at once.', default: 1, min: 1, max: 256 }),
+    request_timeout: duration({
+      description: 'Longest one send (and one start attempt) may take. At the deadline the send is aborted and its whole batch counts as a retryable failure.',
+      default: 60_000,
+      example: '30s',
+      min: 1,
+    }),
   };
+}
+
+/**
+ * The `encoding`, `compression` and `compression_level` options of every sink that ships
+ * bytes: one shared block, so every such sink spells and documents them the same way. The
+ * sink turns them into a request builder with `requestOptions` (src/sinks/encoding.ts).
+ */
+export function sinkEncodingOptions<const E extends EncodingName>(defaults: { encoding: NoInfer<E>; encodings?: readonly E[]; compression?: CompressionName }) {
+  return {
+    encoding: oneOf<E>(defaults.encodings ?? (ENCODING_NAMES as readonly E[]), {
+      description: '`ndjson`: one JSON object per line; `json_array`: one JSON array per request; `text`: the `message` only, one per line (events without a string message as JSON).',
+      default: defaults.encoding,
+      example: 'text' as E,
+    }),
+    compression: oneOf(COMPRESSION_NAMES, {
+      description: 'Compress each request body (`gzip`, `deflate`: zlib, on the thread pool); `batch.max_bytes` bounds the body before and after compression.',
+      default: defaults.compression ?? 'none',
+      example: 'gzip',
+    }),
+    compression_level: optional(integer({ description: "The codec's level (gzip, deflate: 0 stores .. 9 smallest); the codec's default (6) when absent.", example: 9, min: 0, max: 22 })),
+  };
+}
+
+/** A compression level the chosen codec does not take, located at `compression_level`. */
+export function checkEncodingOptions(config: { compression: CompressionName; compression_level?: number }): SchemaIssue[] {
+  const problem = checkCompressionLevel(compressionCodecs.get(config.compression), config.compression_level);
+  return problem === undefined ? [] : [{ path: ['compression_level'], message: problem }];
 }
 
 export type SourceCommonShape = typeof sourceCommonOptions;

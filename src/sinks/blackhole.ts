@@ -1,8 +1,11 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs';
 import type { Batch } from '../core/batch';
 import { DELIVERED, type SendResult, type Sink } from '../core/sink';
-import { duration } from '../config/schema';
-import { defineSink } from '../components/define';
+import { duration, oneOf, optional } from '../config/schema';
+import { checkEncodingOptions, defineSink, sinkEncodingOptions } from '../components/define';
+import { ENCODING_NAMES } from '../../operators/encode';
+import { buildRequests, type RequestOptions } from '../../operators/encode-requests';
+import { requestOptions } from './encoding';
 import type { Logger } from '../observability/logger';
 
 /** A sink that counts what it was sent: the totals are there for tests and benchmarks. */
@@ -10,6 +13,17 @@ export interface BlackholeSink extends Sink {
   readonly events: number;
   readonly bytes: number;
   readonly batches: number;
+  /** Bytes of the request bodies built (only with an encoding). */
+  readonly encodedBytes: number;
+}
+
+/** Options of {@link createBlackholeSink}. */
+export interface BlackholeOptions {
+  readonly printIntervalMs?: number;
+  readonly logger?: Logger;
+  readonly scheduler?: SchedulerLike;
+  /** Build requests as a real sink would (to measure that cost); absent: nothing is encoded. */
+  readonly request?: RequestOptions;
 }
 
 export const blackholeSink = defineSink({
@@ -17,11 +31,17 @@ export const blackholeSink = defineSink({
   summary: 'Discards every event, acknowledging it at once (benchmarks, dry runs).',
   options: {
     print_interval: duration({ description: 'Log the event rate this often; 0 disables it.', default: 0, example: '10s', min: 0 }),
+    encoding: optional(oneOf(ENCODING_NAMES, { description: 'Encode (then compress) every batch like a real sink, to measure that cost. Absent: nothing is encoded, so the blackhole measures the pipeline alone.', example: 'ndjson' })),
+    compression: sinkEncodingOptions({ encoding: 'ndjson' }).compression,
+    compression_level: sinkEncodingOptions({ encoding: 'ndjson' }).compression_level,
   },
   batchDefaults: { maxEvents: 10_000, maxBytes: 16 * 1024 * 1024, timeoutMs: 100 },
   example: {},
+  check: checkEncodingOptions,
   create(config, ctx) {
-    return createBlackholeSink({ printIntervalMs: config.print_interval, logger: ctx.logger, scheduler: ctx.scheduler });
+    const { encoding } = config;
+    const request = encoding === undefined ? undefined : requestOptions({ ...config, encoding });
+    return createBlackholeSink({ printIntervalMs: config.print_interval, logger: ctx.logger, scheduler: ctx.scheduler, request });
   },
 });
 
@@ -30,12 +50,14 @@ export const blackholeSink = defineSink({
  * the output. With `printIntervalMs` it logs the rate over each interval (the timer runs on
  * the given scheduler and stops at `close()`).
  */
-export function createBlackholeSink(options: { printIntervalMs?: number; logger?: Logger; scheduler?: SchedulerLike } = {}): BlackholeSink {
+export function createBlackholeSink(options: BlackholeOptions = {}): BlackholeSink {
   const scheduler = options.scheduler ?? asyncScheduler;
   const interval = options.printIntervalMs ?? 0;
   let events = 0;
   let bytes = 0;
   let batches = 0;
+  let encodedBytes = 0;
+  const request = options.request;
   let timer: Subscription | undefined;
   if (interval > 0 && options.logger) {
     const logger = options.logger;
@@ -59,10 +81,14 @@ export function createBlackholeSink(options: { printIntervalMs?: number; logger?
     get batches() {
       return batches;
     },
+    get encodedBytes() {
+      return encodedBytes;
+    },
     send(batch: Batch): Promise<SendResult> {
       events += batch.events.length;
       bytes += batch.bytes;
       batches++;
+      if (request) return encodeAndDiscard(batch, request, (size) => (encodedBytes += size));
       return Promise.resolve(DELIVERED);
     },
     close(): Promise<void> {
@@ -71,4 +97,11 @@ export function createBlackholeSink(options: { printIntervalMs?: number; logger?
       return Promise.resolve();
     },
   };
+}
+
+/** Builds the batch's requests, counts their bytes, reports what could not be encoded. */
+async function encodeAndDiscard(batch: Batch, request: RequestOptions, count: (bytes: number) => void): Promise<SendResult> {
+  const { requests, failures } = await buildRequests(batch.events, request);
+  for (const { payload } of requests) count(payload.length);
+  return failures.length === 0 ? DELIVERED : { failures };
 }

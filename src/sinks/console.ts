@@ -2,43 +2,59 @@ import type { Writable } from 'node:stream';
 import type { Batch } from '../core/batch';
 import { DeliveryError } from '../core/errors';
 import { DELIVERED, type SendResult, type Sink } from '../core/sink';
-import { oneOf } from '../config/schema';
-import { defineSink } from '../components/define';
+import { checkEncodingOptions, defineSink, sinkEncodingOptions } from '../components/define';
 import type { Logger } from '../observability/logger';
-import { LINE_ENCODINGS, encodeLines, type LineEncoding } from './ndjson';
+import { noCompression } from '../../operators/compress';
+import { ENCODERS, encodeRequests, type EncodedBatch, type EncodingName } from '../../operators/encode';
+import { buildRequests, type RequestOptions } from '../../operators/encode-requests';
+import { requestOptions } from './encoding';
 
 export const consoleSink = defineSink({
   type: 'console',
   summary: 'Writes events to standard output, one per line.',
   options: {
-    encoding: oneOf(LINE_ENCODINGS, { description: '`ndjson`: each event as a JSON object; `text`: the message only.', default: 'ndjson', example: 'text' }),
+    ...sinkEncodingOptions({ encoding: 'ndjson', encodings: ['ndjson', 'text'] }),
   },
   batchDefaults: { maxEvents: 1000, maxBytes: 1024 * 1024, timeoutMs: 100 },
   example: {},
+  check: checkEncodingOptions,
   create(config, ctx) {
-    return createConsoleSink(process.stdout, { encoding: config.encoding, logger: ctx.logger });
+    return createConsoleSink(process.stdout, { ...requestOptions(config), logger: ctx.logger });
   },
 });
 
+/** Options of {@link createConsoleSink}: the request builder's, or just an encoding. */
+export type ConsoleSinkOptions = (RequestOptions | { readonly encoding: EncodingName; readonly maxBytes?: number }) & { readonly logger?: Logger };
+
 /**
- * A sink writing each batch as lines to `stream` in one write. The send resolves only in the
- * write's callback, so a slow reader of stdout (a pipe into `less`) holds back acks and,
- * through credit, the sources. The stream belongs to the caller: `close()` does not end it.
- * A write error (EPIPE: the reader went away) fails the send without being retryable.
+ * A sink writing each batch to `stream` through the shared request builder (encode each
+ * event → split by `maxBytes` → compress), one write per request. The send resolves only
+ * in the last write's callback, so a slow reader of stdout (a pipe into `less`) holds back
+ * acks and, through credit, the sources. The stream belongs to the caller: `close()` does
+ * not end it. A write error (EPIPE: the reader went away) fails the send without being
+ * retryable; an event that cannot be encoded fails alone.
  */
-export function createConsoleSink(stream: Writable, options: { encoding: LineEncoding; logger?: Logger }): Sink {
-  const { encoding } = options;
+export function createConsoleSink(stream: Writable, options: ConsoleSinkOptions): Sink {
+  const request: RequestOptions = 'encoder' in options ? options : { encoder: ENCODERS[options.encoding], maxBytes: options.maxBytes ?? Number.POSITIVE_INFINITY };
+  const uncompressed = request.codec === undefined || request.codec === noCompression;
   guardErrors(stream, options.logger);
+  const write = (payload: Buffer): Promise<void> =>
+    new Promise((resolve, reject) => {
+      stream.write(payload, (error) => {
+        if (error) reject(new DeliveryError(`writing to the console failed: ${error.message}`, false, { cause: error }));
+        else resolve();
+      });
+    });
+  const writeAll = async ({ requests, failures }: EncodedBatch): Promise<SendResult> => {
+    await Promise.all(requests.map(({ payload }) => write(payload)));
+    return failures.length === 0 ? DELIVERED : { failures };
+  };
   return {
     send(batch: Batch): Promise<SendResult> {
       if (batch.events.length === 0) return Promise.resolve(DELIVERED);
-      const text = encodeLines(batch.events, encoding);
-      return new Promise((resolve, reject) => {
-        stream.write(text, (error) => {
-          if (error) reject(new DeliveryError(`writing to the console failed: ${error.message}`, false, { cause: error }));
-          else resolve(DELIVERED);
-        });
-      });
+      // Uncompressed, the writes are queued synchronously: sends reach stdout in call order.
+      if (uncompressed) return writeAll(encodeRequests(batch.events, request));
+      return buildRequests(batch.events, request).then(writeAll);
     },
     close: () => Promise.resolve(),
   };

@@ -44,6 +44,8 @@ export class FileHandlePool {
   constructor(
     private readonly maxOpen: number,
     private readonly durable: boolean,
+    /** End a torn last line on open (line formats only: a newline would corrupt a gzip file). */
+    private readonly repairTornLines = true,
   ) {}
 
   /** Runs `operation` on the file at `path` (opened for append, created with its directories). */
@@ -101,13 +103,17 @@ export class FileHandlePool {
       if (created !== undefined && this.durable) await this.syncCreatedChain(created, dir);
       this.knownDirs.add(dir);
     }
-    if (!this.durable) return endTornLine(await open(path, 'a+'));
+    const existing = async (): Promise<FileHandle> => {
+      const handle = await open(path, 'a+');
+      return this.repairTornLines ? endTornLine(handle) : handle;
+    };
+    if (!this.durable) return existing();
     try {
       const handle = await open(path, 'ax');
       await syncDirectory(dir);
       return handle;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return endTornLine(await open(path, 'a+'));
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return existing();
       throw error;
     }
   }

@@ -1,12 +1,16 @@
+import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../core/batch';
 import { DeliveryError } from '../core/errors';
-import { DELIVERED, type EventFailure, type SendResult, type Sink } from '../core/sink';
-import { boolean, integer, oneOf, string } from '../config/schema';
-import { defineSink } from '../components/define';
+import { DELIVERED, type EventFailure, type SendOptions, type SendResult, type Sink } from '../core/sink';
+import { boolean, integer, string } from '../config/schema';
+import { checkEncodingOptions, defineSink, sinkEncodingOptions } from '../components/define';
+import { noCompression, type CompressionCodec } from '../../operators/compress';
+import { ENCODERS, type EncodingName } from '../../operators/encode';
+import { buildRequests, type RequestOptions } from '../../operators/encode-requests';
 import { FileHandlePool } from './file-handles';
-import { LINE_ENCODINGS, encodeLine, type LineEncoding } from './ndjson';
+import { requestOptions } from './encoding';
 import { PathRenderer } from './strftime';
 
 /** Options of {@link createFileSink}. */
@@ -14,8 +18,13 @@ export interface FileSinkOptions {
   /** Path template (`%Y %m %d %H %M %S %%`, UTC, from each event's timestamp); relative to the working directory. */
   readonly path: string;
   readonly fsync: boolean;
-  readonly encoding: LineEncoding;
+  readonly encoding: EncodingName;
   readonly maxOpenFiles: number;
+  /** Most encoded bytes per write (the sink's `batch.max_bytes`); a larger event fails alone. Default 4 MiB. */
+  readonly maxBytes?: number;
+  /** Each write is one compressed member (gzip members concatenate into one valid file). Default none. */
+  readonly codec?: CompressionCodec;
+  readonly level?: number;
   /** The clock for events without a usable timestamp. */
   readonly scheduler?: SchedulerLike;
 }
@@ -25,18 +34,21 @@ export const fileSink = defineSink({
   summary: 'Appends events as lines to local files named from their timestamps (hourly NDJSON by default).',
   options: {
     path: string({
-      description: 'File path template; `%Y %m %d %H %M %S` come from the event timestamp in UTC (the current time when it has none), `%%` is a literal %.',
+      description:
+        'File path template; `%Y %m %d %H %M %S` come from the event timestamp in UTC (the current time when it has none), `%%` is a literal %. With `compression: gzip` end it in `.gz`: each write appends one gzip member and `zcat` reads them as one stream.',
       default: 'data/logs/%Y-%m-%d/%H.ndjson',
       example: '/var/log/sluice/%Y-%m-%d/%H.ndjson',
     }),
     fsync: boolean({ description: 'fsync each file after every send, before acknowledging: acknowledged lines survive a power loss.', default: true, example: false }),
-    encoding: oneOf(LINE_ENCODINGS, { description: '`ndjson`: each event as a JSON object; `text`: the message only.', default: 'ndjson', example: 'text' }),
+    ...sinkEncodingOptions({ encoding: 'ndjson', encodings: ['ndjson', 'text'] }),
     max_open_files: integer({ description: 'Most files kept open at once; the least recently used are closed first.', default: 64, example: 16, min: 1, max: 65_536 }),
   },
   batchDefaults: { maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, timeoutMs: 1000 },
   example: { path: 'data/logs/%Y-%m-%d/%H.ndjson' },
+  check: checkEncodingOptions,
   create(config, ctx) {
-    return createFileSink({ path: config.path, fsync: config.fsync, encoding: config.encoding, maxOpenFiles: config.max_open_files, scheduler: ctx.scheduler });
+    const { codec, level, maxBytes } = requestOptions(config);
+    return createFileSink({ path: config.path, fsync: config.fsync, encoding: config.encoding, maxOpenFiles: config.max_open_files, maxBytes, codec, level, scheduler: ctx.scheduler });
   },
 });
 
@@ -50,53 +62,72 @@ function deliveryError(path: string, thrown: unknown): DeliveryError {
   return new DeliveryError(`writing ${path} failed: ${text}`, typeof code === 'string' && RETRYABLE_CODES.has(code), { cause: thrown });
 }
 
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) offset += (await handle.write(data, offset, data.length - offset)).bytesWritten;
+}
+
 /**
- * A sink that reads as a pipeline: group the batch by rendered path → encode each group as
- * one string → one append per file → fsync → acknowledge. Files stay open (LRU-bounded) and
- * are created with their directories. If only some files fail, only their events are
- * reported failed; if all fail, the send throws a {@link DeliveryError} that says whether a
- * retry may help (ENOSPC may, EACCES or ENOTDIR will not).
+ * A sink that reads as a pipeline: group the batch by rendered path → encode, split by
+ * `maxBytes` and compress each group (the shared request builder) → append each request
+ * to its file → fsync → acknowledge. Files stay open (LRU-bounded) and are created with
+ * their directories. An event that cannot be encoded fails alone, permanently. If only some
+ * files fail, only their events are reported failed; if every write fails, the send throws
+ * a {@link DeliveryError} that says whether a retry may help (ENOSPC may, EACCES will not).
+ *
+ * Compressed files get one member per request. A torn last line is ended with a newline on
+ * open only for uncompressed files; a process killed mid-write leaves a torn gzip member
+ * that ends what `zcat` reads of that file, so a compressed path should roll (`%H`).
  */
 export function createFileSink(options: FileSinkOptions): Sink {
-  const { encoding, fsync } = options;
+  const { fsync } = options;
   const scheduler = options.scheduler ?? asyncScheduler;
   const renderer = new PathRenderer(options.path);
-  const pool = new FileHandlePool(options.maxOpenFiles, fsync);
+  const codec = options.codec ?? noCompression;
+  const request: RequestOptions = { encoder: ENCODERS[options.encoding], maxBytes: options.maxBytes ?? 4 * 1024 * 1024, codec, level: options.level };
+  const pool = new FileHandlePool(options.maxOpenFiles, fsync, codec === noCompression);
 
-  const write = (path: string, text: string): Promise<void> =>
-    pool.use(path, async (handle) => {
-      const data = Buffer.from(text, 'utf8');
-      let offset = 0;
-      while (offset < data.length) offset += (await handle.write(data, offset, data.length - offset)).bytesWritten;
-      if (fsync) await handle.sync();
-    });
+  /** Encodes and appends one path's events: their failures, and the write error if the write failed. */
+  const writeGroup = async (batch: Batch, path: string, indices: number[], signal: AbortSignal | undefined): Promise<{ failures: EventFailure[]; error?: DeliveryError }> => {
+    const { requests, failures } = await buildRequests(batch.events, request, indices);
+    if (requests.length === 0) return { failures };
+    try {
+      await pool.use(path, async (handle) => {
+        for (const { payload } of requests) {
+          signal?.throwIfAborted(); // past the deadline: deliver already counted it failed
+          await writeAll(handle, payload);
+        }
+        if (fsync) await handle.sync();
+      });
+      return { failures };
+    } catch (thrown) {
+      // With fsync nothing of the group is acknowledged; without, a retry may duplicate lines.
+      const error = deliveryError(path, thrown);
+      for (const { indices: sent } of requests) for (const index of sent) failures.push({ index, error, retryable: error.retryable });
+      return { failures, error };
+    }
+  };
 
   return {
-    async send(batch: Batch): Promise<SendResult> {
+    async send(batch: Batch, options?: SendOptions): Promise<SendResult> {
       const events = batch.events;
       if (events.length === 0) return DELIVERED;
       let now: string | undefined;
       const fallback = (): string => (now ??= new Date(scheduler.now()).toISOString());
-      const pathOf = new Array<string>(events.length);
-      const groups = new Map<string, string>();
+      const groups = new Map<string, number[]>();
       for (let i = 0; i < events.length; i++) {
         const path = renderer.pathFor(events[i].timestamp, fallback);
-        pathOf[i] = path;
-        groups.set(path, (groups.get(path) ?? '') + encodeLine(events[i], encoding));
+        const group = groups.get(path);
+        if (group) group.push(i);
+        else groups.set(path, [i]);
       }
-      const paths = [...groups.keys()];
-      const outcomes = await Promise.allSettled(paths.map((path) => write(resolve(path), groups.get(path) as string)));
-      const failed = new Map<string, DeliveryError>();
-      outcomes.forEach((outcome, index) => {
-        if (outcome.status === 'rejected') failed.set(paths[index], deliveryError(resolve(paths[index]), outcome.reason));
-      });
-      if (failed.size === 0) return DELIVERED;
-      if (failed.size === paths.length) throw failed.values().next().value as DeliveryError;
-      const failures: EventFailure[] = [];
-      for (let i = 0; i < events.length; i++) {
-        const error = failed.get(pathOf[i]);
-        if (error) failures.push({ index: i, error, retryable: error.retryable });
-      }
+      const outcomes = await Promise.all([...groups].map(([path, indices]) => writeGroup(batch, resolve(path), indices, options?.signal)));
+      const failures = outcomes.length === 1 ? outcomes[0].failures : outcomes.flatMap((outcome) => outcome.failures);
+      if (failures.length === 0) return DELIVERED;
+      // Every event failed on one write error: the whole batch failed, as an outage reads.
+      const first = outcomes[0].error;
+      if (first && failures.length === events.length && failures.every((failure) => failure.error === first)) throw first;
+      failures.sort((a, b) => a.index - b.index);
       return { failures };
     },
     flush: () => pool.syncAll(),

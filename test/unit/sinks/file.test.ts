@@ -2,12 +2,14 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { createBatch } from '../../../src/core/batch';
 import { DeliveryError } from '../../../src/core/errors';
 import type { LogEvent } from '../../../src/core/event';
 import type { Sink } from '../../../src/core/sink';
 import { createFileSink, fileSink, type FileSinkOptions } from '../../../src/sinks/file';
+import { gzipCodec } from '../../../operators/compress';
 import { deferred, settle, until } from '../../helpers/async';
 import { parseConfig, testContext } from '../../helpers/context';
 
@@ -32,7 +34,7 @@ function sink(options: Partial<FileSinkOptions> = {}): Sink {
   return created;
 }
 
-const send = (target: Sink, ...events: LogEvent[]) => target.send(createBatch(events));
+const send = (target: Sink, ...events: LogEvent[]) => target.send(createBatch(events), { signal: new AbortController().signal });
 const lines = (path: string): unknown[] =>
   readFileSync(path, 'utf8')
     .split('\n')
@@ -139,5 +141,45 @@ describe('fileSink', () => {
     const created = fileSink.create({ ...config, path: join(dir, 'x.ndjson') }, testContext({ kind: 'sink' }));
     sinks.push(created);
     expect(typeof created.send).toBe('function');
+  });
+
+  it('appends one gzip member per send to a compressed file, and zcat reads every line back', async () => {
+    const target = sink({ path: join(dir, 'out.ndjson.gz'), codec: gzipCodec, level: 1 });
+    await send(target, { message: 'one' }, { message: 'two' });
+    await send(target, { message: 'three' });
+    const reopened = sink({ path: join(dir, 'out.ndjson.gz'), codec: gzipCodec });
+    await send(reopened, { message: 'four' });
+    const text = gunzipSync(readFileSync(join(dir, 'out.ndjson.gz'))).toString();
+    expect(text.trimEnd().split('\n').map((line) => (JSON.parse(line) as LogEvent).message)).toEqual(['one', 'two', 'three', 'four']);
+  });
+
+  it('writes at most maxBytes encoded bytes at a time and fails alone, permanently, an event larger than that', async () => {
+    const probe = await open(join(dir, 'probe'), 'w');
+    const writes = jest.spyOn(Object.getPrototypeOf(probe) as { write: () => unknown }, 'write');
+    await probe.close();
+    try {
+      const target = sink({ encoding: 'text', path: join(dir, 'out.log'), maxBytes: 16 });
+      const result = await send(target, { message: 'aaaa' }, { message: 'bbbb' }, { message: 'x'.repeat(40) }, { message: 'cccc' });
+      expect(result.failures?.map((failure) => [failure.index, failure.retryable])).toEqual([[2, false]]);
+      expect(readFileSync(join(dir, 'out.log'), 'utf8')).toBe('aaaa\nbbbb\ncccc\n');
+      expect(writes.mock.calls.length).toBe(2); // [aaaa bbbb] and [cccc]
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
+  it('fails only an event that cannot be encoded, permanently, and writes the others', async () => {
+    const target = sink({ path: join(dir, 'out.ndjson') });
+    const result = await send(target, { message: 'a' }, { message: 'big', n: 10n as unknown as number }, { message: 'b' });
+    expect(result.failures?.map((failure) => [failure.index, failure.retryable])).toEqual([[1, false]]);
+    expect(lines(join(dir, 'out.ndjson'))).toEqual([{ message: 'a' }, { message: 'b' }]);
+  });
+
+  it('takes encoding, compression and compression_level from the shared sink options, checked by validation', () => {
+    const config = parseConfig(fileSink, { compression: 'gzip', compression_level: 9, path: 'x.ndjson.gz' });
+    expect(config).toEqual(expect.objectContaining({ encoding: 'ndjson', compression: 'gzip', compression_level: 9, request_timeout: 60_000 }));
+    expect(fileSink.check?.(config)).toEqual([]);
+    expect(fileSink.check?.({ ...config, compression: 'none' })).toEqual([{ path: ['compression_level'], message: 'compression "none" has no level' }]);
+    expect(() => parseConfig(fileSink, { encoding: 'json_array' })).toThrow(/encoding/);
   });
 });

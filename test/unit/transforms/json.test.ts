@@ -1,5 +1,5 @@
 import { lastValueFrom, of, toArray } from 'rxjs';
-import { parseJson, type ParseJsonOptions } from '../../../operators/parse/json';
+import { nestedDeeperThan, parseJson, type ParseJsonOptions } from '../../../operators/parse/json';
 import { jsonTransform } from '../../../src/transforms/json';
 import { createBatch, type Batch } from '../../../src/core/batch';
 import type { LogEvent } from '../../../src/core/event';
@@ -34,6 +34,23 @@ describe('jsonTransform', () => {
       { kubernetes: { log: 'nope' }, tags: ['bad_json'] },
     ]);
     expect(JSON.stringify(events[0])).toBe('{"kubernetes":{"pod":"p1"},"app":{"payload":{"level":"warn"}}}');
+  });
+
+  // Regression (issue 7, defect 5): JSON.parse accepted a line nested 100,000 deep and the
+  // file sink's JSON.stringify then overflowed the stack, failing the whole batch.
+  it('keeps a line nested deeper than max_depth as its raw string, tagged and counted, and parses the rest', async () => {
+    const ctx = testContext();
+    const operator = jsonTransform.create(parseConfig(jsonTransform, {}), ctx);
+    const poison = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+    const events = await run(operator, createBatch([{ message: '{"ok":1}' }, { message: poison }, { message: '{"ok":2}' }]));
+    expect(events.map((event) => event.ok)).toEqual([1, undefined, 2]);
+    expect(events[1]).toEqual({ message: poison, tags: ['json_parse_error'] });
+    expect(await metricValue(ctx.pipelineMetrics, 'sluice_component_errors_total', { error_type: 'parse' })).toBe(1);
+  });
+
+  it('takes max_depth from 1 to 1000, 64 by default', () => {
+    expect(parseConfig(jsonTransform, {}).max_depth).toBe(64);
+    expect(() => parseConfig(jsonTransform, { max_depth: 5000 })).toThrow(/max_depth/);
   });
 
   it('rejects an unknown option with a suggestion', () => {
@@ -82,5 +99,32 @@ describe('parseJson', () => {
     expect(nested).toEqual({ log: '{"x":1}' });
     expect(rootOut[1].tags).toEqual(['seen', 'json_parse_error']);
     expect(nestedOut[0]).toEqual({ wrapper: { log: '{"x":1}', parsed: { x: 1 } } });
+  });
+
+  it('accepts JSON exactly maxDepth deep and refuses one level more, counting arrays too', async () => {
+    const nest = (depth: number) => '{"a":'.repeat(depth - 1) + '{"b":[1]}' + '}'.repeat(depth - 1); // objects, plus one array level
+    const reasons: string[] = [];
+    const events = await run(parseJson({ maxDepth: 4 }, { onParseError: (_event, reason) => reasons.push(reason) }), createBatch([{ message: nest(3) }, { message: nest(4) }]));
+    expect(events[0].a).toEqual({ a: { b: [1] } });
+    expect(events[1].tags).toEqual(['json_parse_error']);
+    expect(reasons).toEqual(['nested deeper than 4 levels']);
+  });
+});
+
+describe('nestedDeeperThan', () => {
+  it('counts nesting, not brackets: many siblings are shallow', () => {
+    const siblings = '{' + Array.from({ length: 200 }, (_, i) => `"k${i}":{"v":[${i}]}`).join(',') + '}';
+    expect(nestedDeeperThan(siblings, 3)).toBe(false);
+    expect(nestedDeeperThan(siblings, 2)).toBe(true);
+  });
+
+  it('ignores brackets inside strings, escaped quotes included', () => {
+    const text = JSON.stringify({ message: '{{{{[[[[ \\" {{{{ "'.repeat(20), n: { m: 1 } });
+    expect(nestedDeeperThan(text, 2)).toBe(false);
+    expect(nestedDeeperThan(text, 1)).toBe(true);
+  });
+
+  it('answers false at once for a line too short to be that deep', () => {
+    expect(nestedDeeperThan('{"a":{"b":{"c":1}}}', 64)).toBe(false);
   });
 });
