@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, killLeftovers, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Exit } from '../e2e/cli-harness';
 import { scanNdjson, SequenceTally } from '../helpers/ndjson-files';
+import { parseCheckpoint, SINGLE_KEY } from '../../src/sources/checkpoint';
 
 const COUNT = 1_000_000;
 const KILLS = 6;
@@ -42,7 +43,8 @@ ${buffer}`,
 /** The generator's saved position: 0 before its first save. */
 function checkpointOf(dir: string): number {
   const file = join(dir, 'data', 'gen', 'checkpoint.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { position: number }).position : 0;
+  // The generator's checkpoint is a keyed one with a single key (format version 2).
+  return existsSync(file) ? (parseCheckpoint(readFileSync(file, 'utf8'), file).get(SINGLE_KEY) ?? 0) : 0;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((wake) => setTimeout(wake, ms));
