@@ -1,5 +1,6 @@
 import { EMPTY, firstValueFrom, from, lastValueFrom, NEVER, ReplaySubject, Subject, toArray, VirtualTimeScheduler } from 'rxjs';
-import { deliver, isRetryableThrow, type Delivery } from '../operators/deliver';
+import { deliver, type Delivery } from '../operators/deliver';
+import { isRetryable } from '../src/core/errors';
 import type { Batch } from '../src/core/batch';
 import { BatchDeliveryError, DeliveryError } from '../src/core/errors';
 import { DELIVERED, type SendOptions, type SendResult, type Sink } from '../src/core/sink';
@@ -320,8 +321,8 @@ describe('deliver failure classification', () => {
     expect((await classify(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).retryable).toBe(true);
     const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     expect((await classify(new TypeError('fetch failed', { cause: refused }))).retryable).toBe(true);
-    expect(isRetryableThrow(Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
-    expect(isRetryableThrow(new Error('anything else'))).toBe(true);
+    expect(isRetryable(Object.assign(new TypeError('bad arg'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBe(false);
+    expect(isRetryable(new Error('anything else'))).toBe(true);
   });
 
   it("copies a DeliveryError's retry-after hint onto every failed event", async () => {

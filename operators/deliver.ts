@@ -1,6 +1,6 @@
 import { asyncScheduler, defer, finalize, mergeMap, Observable, take, tap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../src/core/batch';
-import { BatchDeliveryError, DeliveryError, toError } from '../src/core/errors';
+import { BatchDeliveryError, DeliveryError, isRetryable, toError } from '../src/core/errors';
 import type { EventFailure, SendResult, Sink } from '../src/core/sink';
 
 /** What `deliver` emits for each batch once its ack share is settled. */
@@ -27,35 +27,10 @@ export interface DeliverOptions {
 }
 
 /** Errors that are the same on every try: a bug in the sink, or data no retry will fix. */
-const DETERMINISTIC = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError', 'EvalError']);
-
-/** An OS or network error code (`ECONNRESET`, undici's `UND_ERR_SOCKET`) on the error or its causes; Node's `ERR_*` argument codes are not. */
-function hasSystemCode(error: unknown): boolean {
-  for (let depth = 0; depth < 4 && typeof error === 'object' && error !== null; depth++) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && !code.startsWith('ERR_')) return true;
-    error = (error as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/**
- * Whether a thrown send may pass on another try. A {@link DeliveryError} says so itself; an
- * error carrying an OS code (a refused connection, even when wrapped in fetch's TypeError)
- * is an outage, retryable; a TypeError/RangeError/SyntaxError is a bug or bad data (a
- * `JSON.stringify` stack overflow), permanent, so one poison batch cannot loop in retry
- * forever; anything else is retryable.
- */
-export function isRetryableThrow(error: Error): boolean {
-  if (error instanceof DeliveryError) return error.retryable;
-  if (hasSystemCode(error)) return true;
-  return !DETERMINISTIC.has(error.name);
-}
-
 /** Turns a thrown send into a failure of every event in the batch. */
 function wholeBatchFailed(batch: Batch, thrown: unknown): EventFailure[] {
   const error = toError(thrown);
-  const retryable = isRetryableThrow(error);
+  const retryable = isRetryable(error);
   const retryAfterMs = error instanceof DeliveryError ? error.retryAfterMs : undefined;
   const failures = new Array<EventFailure>(batch.events.length);
   for (let index = 0; index < failures.length; index++) failures[index] = retryAfterMs === undefined ? { index, error, retryable } : { index, error, retryable, retryAfterMs };

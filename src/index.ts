@@ -17,7 +17,7 @@ export { diskBuffer, type DiskBufferOptions } from '../operators/buffer/disk';
 export { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
 export { BufferAbandonedError, BufferFullError, type WhenFull } from '../operators/buffer/policy';
 export { CodecRegistry, compressionCodecs, COMPRESSION_NAMES, deflateCodec, gzipCodec, noCompression, type CompressionCodec, type CompressionName } from '../operators/compress';
-export { deliver, isRetryableThrow, type DeliverOptions, type Delivery } from '../operators/deliver';
+export { deliver, type DeliverOptions, type Delivery } from '../operators/deliver';
 export { ENCODERS, ENCODING_NAMES, encodeRequests, type EncodedBatch, type EncodedRequest, type Encoder, type EncodingName } from '../operators/encode';
 export { buildRequests, type RequestOptions } from '../operators/encode-requests';
 export { fanOut } from '../operators/fan-out';

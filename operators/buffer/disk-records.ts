@@ -1,3 +1,5 @@
+import type { Batch } from '../../src/core/batch';
+import { BatchDeliveryError, DeliveryError, toError, type FailedEvent } from '../../src/core/errors';
 import type { LogEvent } from '../../src/core/event';
 import { RECORD_HEADER_SIZE } from '../../src/wal/record';
 import type { Wal } from '../../src/wal/wal';
@@ -49,4 +51,41 @@ export function takeRecords(wal: Wal<Stored>, limits: { events: number; bytes: n
   }
   if (seqs.length === 0) return undefined;
   return { events: parts.length === 1 ? parts[0] : parts.flat(), bytes, shared, token: seqs };
+}
+
+/**
+ * A batch as one log record (its events as a JSON array). When the whole batch cannot be
+ * encoded, it is encoded event by event: the events that cannot be (a BigInt, a cycle, a
+ * nesting deep enough to overflow the stack) fail alone and permanently, the others go on
+ * under a pick of the ack. Undefined when no event could be encoded (the ack is rejected).
+ */
+export function encodeRecord(batch: Batch): { batch: Batch; payload: Buffer } | undefined {
+  try {
+    return { batch, payload: Buffer.from(JSON.stringify(batch.events)) };
+  } catch {
+    // fall through to the per-event path: only this rare batch pays for it
+  }
+  const kept: LogEvent[] = [];
+  const keptAt: number[] = [];
+  const parts: string[] = [];
+  const failures: FailedEvent[] = [];
+  batch.events.forEach((event, index) => {
+    try {
+      parts.push(JSON.stringify(event));
+      kept.push(event);
+      keptAt.push(index);
+    } catch (thrown) {
+      const error = new DeliveryError(`event cannot be stored in the disk buffer: ${toError(thrown).message}`, false, { cause: thrown });
+      failures.push({ index, error, retryable: false });
+    }
+  });
+  const reason = new BatchDeliveryError(failures, batch.events.length);
+  if (kept.length === 0) {
+    batch.ack.reject(reason);
+    return undefined;
+  }
+  const ack = batch.ack.pick(keptAt);
+  batch.ack.reject(reason);
+  const bytes = Math.round((batch.bytes * kept.length) / batch.events.length);
+  return { batch: { ...batch, events: kept, ack, bytes }, payload: Buffer.from(`[${parts.join(',')}]`) };
 }

@@ -1,12 +1,11 @@
 import { Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../../src/core/batch';
-import { toError } from '../../src/core/errors';
 import type { Logger } from '../../src/observability/logger';
 import type { FsyncPolicy } from '../../src/wal/journal';
 import { RECORD_HEADER_SIZE } from '../../src/wal/record';
 import { Ring } from '../../src/core/ring';
 import { Wal, type WalHooks } from '../../src/wal/wal';
-import { takeRecords, type Stored } from './disk-records';
+import { encodeRecord, takeRecords, type Stored } from './disk-records';
 import { operate } from '../operate';
 import { Outlet } from './outlet';
 import { redeliver } from './redeliver';
@@ -79,6 +78,8 @@ function diskLog(options: DiskBufferOptions): OperatorFunction<Batch, Batch> {
   return (source) =>
     new Observable<Batch>((subscriber) => {
       const wal = Wal.open<Stored>({ ...options, dir: options.path, hooks: walHooks });
+      const syncsOnInterval = (options.fsync ?? 'interval') === 'interval';
+      const syncNow = (): void => wal.syncNow();
       // `block`: batches waiting for room, encoded, upstream ack held; bounded by credit.
       const waiting = new Ring<{ batch: Batch; payload: Buffer }>();
       let ended: { error?: unknown } | undefined;
@@ -103,6 +104,8 @@ function diskLog(options: DiskBufferOptions): OperatorFunction<Batch, Batch> {
       const write = (batch: Batch, payload: Buffer): void => {
         const stored: Stored = { events: batch.events, shared: batch.shared };
         wal.append(payload, stored, (error) => (error ? batch.ack.reject(error) : batch.ack.resolve()));
+        // The producer urges once it cannot send more until this ack settles: sync now rather than at the interval.
+        if (syncsOnInterval) batch.ack.onUrge(syncNow);
       };
       const admitWaiting = (): boolean => {
         let moved = false;
@@ -131,14 +134,13 @@ function diskLog(options: DiskBufferOptions): OperatorFunction<Batch, Batch> {
         if (ended !== undefined && !closed && waiting.length === 0 && outlet.inFlight === 0) finish(ended);
       };
 
-      const receive = (batch: Batch): void => {
-        if (batch.events.length === 0) return batch.ack.resolve();
-        let payload: Buffer;
-        try {
-          payload = Buffer.from(JSON.stringify(batch.events));
-        } catch (error) {
-          return batch.ack.reject(toError(error)); // not JSON (a BigInt, a cycle): cannot be stored
-        }
+      const receive = (input: Batch): void => {
+        if (input.events.length === 0) return input.ack.resolve();
+        // Events that are not JSON (a BigInt, a cycle, nesting that overflows the stack) cannot
+        // be stored: they fail alone, permanently, and the rest of the batch is buffered.
+        const encoded = encodeRecord(input);
+        if (encoded === undefined) return;
+        const { batch, payload } = encoded;
         if (waiting.length === 0 && fits(payload)) {
           write(batch, payload);
         } else if (whenFull === 'block') {

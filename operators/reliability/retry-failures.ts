@@ -1,4 +1,4 @@
-import { BatchDeliveryError, DeliveryError, type FailedEvent } from '../../src/core/errors';
+import { BatchDeliveryError, DeliveryError, isRetryable, type FailedEvent } from '../../src/core/errors';
 
 /** The error of events whose retry was still waiting when the stage was torn down (retryable). */
 export class RetryAbandonedError extends DeliveryError {
@@ -8,13 +8,7 @@ export class RetryAbandonedError extends DeliveryError {
   }
 }
 
-/**
- * Whether an error that failed a whole batch may succeed on another try: yes, unless it is a
- * {@link DeliveryError} that says otherwise (a `CircuitOpenError` is one).
- */
-export function isRetryable(error: Error): boolean {
-  return error instanceof DeliveryError ? error.retryable : true;
-}
+export { isRetryable } from '../../src/core/errors';
 
 /**
  * The events of a batch of `size` events that a downstream rejection says failed, each once,

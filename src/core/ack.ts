@@ -74,9 +74,6 @@ export class Ack {
    * on any part's ack reaches the combined ack's holder.
    */
   static all(parts: readonly AckPart[]): Ack {
-    if (parts.length === 1 && (parts[0].at ?? 0) === 0 && parts[0].offset === 0) {
-      return parts[0].ack.linkUrge(parts[0].ack);
-    }
     const combined = Ack.create((outcome) =>
       notifyAll(
         parts.map((part) => () => settlePart(part, outcome)),

@@ -39,12 +39,31 @@ export class DeliveryError extends Error {
   }
 }
 
+/** Errors that a retry cannot cure: a bug, or data the code cannot handle (a stack overflow in `JSON.stringify`). */
+const DETERMINISTIC = new Set(['TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'URIError', 'EvalError']);
+
+/** An OS or network error code (`ECONNRESET`, undici's `UND_ERR_SOCKET`) on the error or its causes; Node's `ERR_*` argument codes are not. */
+function hasSystemCode(error: unknown): boolean {
+  for (let depth = 0; depth < 4 && typeof error === 'object' && error !== null; depth++) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('ERR_')) return true;
+    error = (error as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
- * Whether a failure may pass on another try: yes, unless it is a {@link DeliveryError} that
- * says otherwise (a full buffer, an event the server refused, retries used up).
+ * Whether a failure may pass on another try: the one classification every stage uses (a
+ * thrown send, a rejection that names no events, a whole-batch failure). A
+ * {@link DeliveryError} says so itself; an error carrying an OS code (a refused connection,
+ * even wrapped in fetch's TypeError) is an outage, retryable; a TypeError/RangeError/
+ * SyntaxError is a bug or bad data, permanent, so one poison batch cannot loop in retry
+ * forever; anything else (a plain Error: an abandoned branch, a torn-down stage) is retryable.
  */
 export function isRetryable(error: Error): boolean {
-  return error instanceof DeliveryError ? error.retryable : true;
+  if (error instanceof DeliveryError) return error.retryable;
+  if (hasSystemCode(error)) return true;
+  return !DETERMINISTIC.has(error.name);
 }
 
 /** Wraps anything thrown into an Error. */

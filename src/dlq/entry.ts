@@ -40,10 +40,29 @@ export function comparePositions(a: DlqPosition, b: DlqPosition): number {
   return a.segment === b.segment ? a.offset - b.offset : a.segment - b.segment;
 }
 
-/** One entry as its NDJSON line (newline included); throws if the event cannot be encoded. */
+/**
+ * One entry as its NDJSON line (newline included). An event that cannot be encoded as JSON
+ * (a BigInt, a cycle, nesting deep enough to overflow the stack: exactly what an encoder
+ * fails permanently and sends here) is kept in a lossy but safe form instead: its string
+ * `message` and `timestamp`, its top-level keys and why it could not be encoded, under
+ * `unencodable`. The queue must never refuse the one event it exists for.
+ */
 export function encodeEntry(entry: DeadLetterEntry): string {
   const { time, component, error, attempts, event } = entry;
-  return `${JSON.stringify({ time, component, error, attempts, event })}\n`;
+  try {
+    return `${JSON.stringify({ time, component, error, attempts, event })}\n`;
+  } catch (thrown) {
+    return `${JSON.stringify({ time, component, error, attempts, event: unencodableForm(event, thrown) })}\n`;
+  }
+}
+
+/** What of an unencodable event can still be written: strings only, bounded. */
+function unencodableForm(event: LogEvent, thrown: unknown): LogEvent {
+  const reason = thrown instanceof Error ? thrown.message : String(thrown);
+  const form: LogEvent = { unencodable: reason.slice(0, 200), keys: Object.keys(event).slice(0, 100).join(',') };
+  if (typeof event.message === 'string') form.message = event.message;
+  if (typeof event.timestamp === 'string') form.timestamp = event.timestamp;
+  return form;
 }
 
 const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -95,6 +95,11 @@ export class Journal {
     this.durability.written(done, bytes);
   }
 
+  /** Syncs now what waits for the next interval sync (a producer is blocked on it); never rejects. */
+  syncNow(): void {
+    this.durability.sync().catch(() => undefined);
+  }
+
   /** Writes and syncs what is left (unless `never`), then closes the files. */
   async close(): Promise<void> {
     await this.durability.close();

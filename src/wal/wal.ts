@@ -117,6 +117,15 @@ export class Wal<T = never> {
     return placement.seq;
   }
 
+  /**
+   * Syncs now what is written but waiting for the next interval sync: its producer is blocked
+   * until those appends are acknowledged (out of credit), so waiting out the interval would
+   * only stall it. Never rejects; a failure reaches the appends' callbacks.
+   */
+  syncNow(): void {
+    this.journal.syncNow();
+  }
+
   /** The next record to deliver, oldest first, or undefined when there is none yet. */
   next(): WalEntry<T> | undefined {
     const entry = this.reads.next();

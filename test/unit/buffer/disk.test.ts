@@ -6,6 +6,7 @@ import { diskBuffer, type DiskBufferOptions } from '../../../operators/buffer/di
 import { BufferAbandonedError } from '../../../operators/buffer/policy';
 import { deliver } from '../../../operators/deliver';
 import type { Batch } from '../../../src/core/batch';
+import { BatchDeliveryError } from '../../../src/core/errors';
 import { DELIVERED } from '../../../src/core/sink';
 import { settle } from '../../helpers/async';
 import { AckRecorder, FakeSink, failedAt } from '../../helpers/batches';
@@ -214,5 +215,35 @@ describe('diskBuffer', () => {
     await eventually(() => stage.seen.completed);
     expect(acks.states('bad', 'good')).toEqual({ bad: 'rejected', good: 'resolved' });
     expect(sink.messages).toEqual(['y']);
+  });
+
+  // Regression (issue 7, defect 5 in the disk buffer): one event that is not JSON rejected its
+  // whole batch, so the good events beside it were never buffered.
+  it('stores the rest of a batch when one event cannot be encoded, failing only that one, permanently', async () => {
+    const sink = new FakeSink();
+    const stage = run(path, sink);
+    const mixed = acks.batch('mixed', 'a', 'poison', 'b');
+    (mixed.events[1] as Record<string, unknown>).big = BigInt(1) as unknown;
+    stage.input.next(mixed);
+    stage.input.complete();
+    await eventually(() => stage.seen.completed);
+    expect(sink.messages).toEqual(['a', 'b']);
+    expect(acks.failedIndices('mixed')).toEqual([1]);
+    const reason = acks.reason('mixed') as BatchDeliveryError;
+    expect(reason.failures[0].retryable).toBe(false);
+  });
+
+  // Regression (issue 7, defect 6): with fsync: interval a source out of credit waited the
+  // whole interval for every ack, capping throughput at credit ÷ interval.
+  it('syncs at once, instead of at the next interval, when the producer urges an unsynced batch', async () => {
+    const stage = run(path, new FakeSink(), { fsync: 'interval', fsyncIntervalMs: 60_000 });
+    const held = acks.batch('held', 'x');
+    stage.input.next(held);
+    await settle();
+    expect(acks.state('held')).toBe('pending');
+    held.ack.urge();
+    await eventually(() => acks.state('held') === 'resolved');
+    stage.input.complete();
+    await eventually(() => stage.seen.completed);
   });
 });

@@ -163,9 +163,15 @@ describe('Ack', () => {
       expect(outcomes).toEqual([{ ok: true }]);
     });
 
-    it('returns the part itself when combining a single ack', () => {
-      const ack = Ack.create();
-      expect(Ack.all(pieces([ack]))).toBe(ack);
+    // Regression: a single part was returned as the combined ack itself, so a failure naming
+    // no events failed the whole input, even the pieces of it that sat in other batches.
+    it('fails only the events of a single part, not its whole batch, when the combined ack is rejected', () => {
+      const { ack, outcomes } = recorded();
+      ack.retain(); // a second piece of the same input, delivered elsewhere
+      Ack.all([{ ack, offset: 0, count: 2 }]).reject(new Error('send failed'));
+      ack.resolve();
+      const reason = (outcomes[0] as { reason: Error }).reason as BatchDeliveryError;
+      expect(reason.failures.map((failure) => failure.index)).toEqual([0, 1]);
     });
 
     it('can itself be retained, settling its parts after its last holder', () => {

@@ -89,12 +89,13 @@ describe('DeadLetterStore', () => {
     await expect(new DeadLetterStore({ dir }).append([entry('a')])).rejects.toThrow(/EEXIST|ENOTDIR/);
   });
 
-  it('rejects an append whose event cannot be encoded, writing nothing', async () => {
+  it('keeps an event that cannot be encoded in its safe form rather than refusing the append', async () => {
     const dir = queueDir();
     const store = new DeadLetterStore({ dir });
     const hostile = { message: 'x', size: BigInt(1) } as unknown as LogEvent;
-    await expect(store.append([{ ...entry('x'), event: hostile }])).rejects.toThrow(TypeError);
-    expect(await store.read()).toEqual([]);
+    await store.append([{ ...entry('x'), event: hostile }]);
+    const [kept] = await store.read();
+    expect(kept.entry.event).toMatchObject({ message: 'x', keys: 'message,size', unencodable: expect.stringMatching(/BigInt/) });
   });
 
   it('skips malformed lines and counts them, never throwing', async () => {
