@@ -38,7 +38,7 @@ export class Relay {
     const ack = upstream.ack.linkUrge(Ack.create(settled));
     this.emitting += 1;
     try {
-      this.subscriber.next({ ...upstream, events, ack, bytes });
+      this.subscriber.next(events === upstream.events ? { ...upstream, ack } : { ...upstream, events, ack, bytes });
     } finally {
       this.emitting -= 1;
     }
@@ -53,6 +53,11 @@ export class Relay {
       this.thrown ??= { error };
       this.conclude();
     }
+  }
+
+  /** Notes a hook's error without ending the output yet: the next {@link conclude} ends it. */
+  fail(error: unknown): void {
+    this.thrown ??= { error };
   }
 
   /** The source completed: complete once idle. */

@@ -1,10 +1,11 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { Ack, type AckOutcome } from '../../src/core/ack';
+import type { AckOutcome } from '../../src/core/ack';
 import type { Batch } from '../../src/core/batch';
 import { DeliveryError } from '../../src/core/errors';
 import { CircuitOpenError, isSinkFailure } from './breaker-health';
 import { BreakerWindow } from './breaker-window';
 import { operate } from '../operate';
+import { Relay } from '../relay';
 
 export { CircuitOpenError, isSinkFailure } from './breaker-health';
 
@@ -70,18 +71,9 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
       let consecutive = 0;
       let trials = 0;
       let outstanding = 0;
-      let inputDone = false;
       let pumping = false;
-      let emitting = 0; // a downstream may settle an ack inside next(): end the stream only after it returns
-      let thrown: { error: unknown } | undefined;
       let resetTimer: Subscription | undefined;
-
-      /** Ends the output once nothing is being emitted: with a hook's error, or complete when drained. */
-      const conclude = (): void => {
-        if (emitting > 0 || subscriber.closed) return;
-        if (thrown) subscriber.error(thrown.error);
-        else if (inputDone && held.length === 0 && outstanding === 0) subscriber.complete();
-      };
+      const relay = new Relay(subscriber, () => held.length === 0 && outstanding === 0);
 
       const moveTo = (next: CircuitState): void => {
         const from = state;
@@ -97,7 +89,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
         try {
           onStateChange?.(from, next);
         } catch (error) {
-          thrown ??= { error };
+          relay.fail(error);
         }
       };
 
@@ -121,13 +113,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
         const seen = epoch;
         outstanding += 1;
         if (state === 'half-open') trials += 1;
-        emitting += 1;
-        try {
-          subscriber.next({ ...batch, ack: batch.ack.linkUrge(Ack.create((outcome) => settled(batch, outcome, seen))) });
-        } finally {
-          emitting -= 1;
-        }
-        conclude();
+        relay.send(batch, batch.events, batch.bytes, (outcome) => settled(batch, outcome, seen));
       };
 
       const canForward = (): boolean => state === 'closed' || (state === 'half-open' && trials < halfOpenMax);
@@ -145,7 +131,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
             pumping = false;
           }
         }
-        conclude();
+        relay.conclude();
       };
 
       const subscription = operate(source, subscriber, {
@@ -156,7 +142,7 @@ export function circuitBreaker(options: CircuitBreakerOptions = {}): MonoTypeOpe
         },
         error: (error) => subscriber.error(error),
         complete: () => {
-          inputDone = true;
+          relay.inputComplete();
           pump();
         },
       });

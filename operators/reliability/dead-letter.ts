@@ -1,10 +1,11 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { Ack, type AckOutcome } from '../../src/core/ack';
+import type { AckOutcome } from '../../src/core/ack';
 import type { Batch } from '../../src/core/batch';
 import { toError } from '../../src/core/errors';
 import { failedEntries } from '../../src/dlq/failed';
 import type { DeadLetterSink } from '../../src/dlq/store';
 import { operate } from '../operate';
+import { Relay } from '../relay';
 
 /** Options of {@link deadLetter}. */
 export interface DeadLetterOptions {
@@ -62,67 +63,49 @@ export function deadLetter(store: DeadLetterSink, options: DeadLetterOptions): M
     new Observable<Batch>((subscriber) => {
       /** Upstream batches whose ack this stage has not settled yet. */
       const outstanding = new Set<Batch>();
-      let ended = false;
-      let sourceDone = false;
-      /** Completes once the source has and every upstream ack is settled (the queue writes are done). */
-      const maybeComplete = (): void => {
-        if (!sourceDone || ended || outstanding.size > 0) return;
-        ended = true;
-        subscriber.complete();
-      };
+      // Completes once the source has and every upstream ack is settled (the queue writes are done).
+      const relay = new Relay(subscriber, () => outstanding.size === 0);
+      let errored = false;
 
       const settle = (input: Batch, outcome: AckOutcome): void => {
         if (!outstanding.has(input)) return; // rejected on teardown already
         if (outcome.ok) {
           outstanding.delete(input);
           input.ack.resolve();
-          return maybeComplete();
+          return relay.conclude();
         }
         const time = new Date(scheduler.now()).toISOString();
         const entries = failedEntries(input.events, outcome.reason, { byIndex, component, time });
         new Promise<void>((done) => done(store.append(entries))).then(
           () => {
             if (outstanding.delete(input)) input.ack.resolve();
-            report(() => onDeadLettered?.(entries.length));
-            maybeComplete();
+            relay.hook(() => onDeadLettered?.(entries.length));
+            relay.conclude();
           },
           (thrown: unknown) => {
             const error = toError(thrown);
             if (outstanding.delete(input)) input.ack.reject(error);
-            report(() => onWriteError?.(error));
-            maybeComplete();
+            relay.hook(() => onWriteError?.(error));
+            relay.conclude();
           },
         );
-      };
-
-      /** Runs a hook; one that throws errors the output (acks are settled first). */
-      const report = (hook: () => void): void => {
-        try {
-          hook();
-        } catch (error) {
-          subscriber.error(error);
-        }
       };
 
       const subscription = operate(source, subscriber, {
         next(input) {
           outstanding.add(input);
-          const ack = input.ack.linkUrge(Ack.create((outcome) => settle(input, outcome)));
-          subscriber.next({ ...input, ack });
+          relay.send(input, input.events, input.bytes, (outcome) => settle(input, outcome));
         },
         error(error: unknown) {
-          ended = true;
+          errored = true;
           subscriber.error(error);
         },
-        complete() {
-          sourceDone = true;
-          maybeComplete();
-        },
+        complete: () => relay.inputComplete(),
       });
 
       return () => {
         subscription.unsubscribe();
-        if (ended) return; // errored: what is downstream still settles normally
+        if (errored) return; // errored: what is downstream still settles normally
         const reason = new DeadLetterAbandonedError('dead_letter torn down before the batch was settled');
         const abandoned = [...outstanding];
         outstanding.clear();

@@ -1,5 +1,5 @@
 import { runCli, type StdinFeed } from './cli';
-import { ndjsonFixture, warmPageCache } from './fixtures';
+import { pageCachedNdjson } from './fixtures';
 import { expectEvents, type Scenario } from './scenario';
 
 /** The pipeline users write for "parse my JSON logs": stdin → json → blackhole. */
@@ -25,24 +25,18 @@ const HOW: Record<StdinFeed, string> = { redirect: '`sluice run -c p.yaml < file
  * (the same work from a custom source, pipeline time only) and `baseline_node_json`.
  */
 export function cliJsonScenario(name: string, feed: StdinFeed): Scenario {
-  let path = '';
-  let expected = { bytes: 0, lines: 0 };
+  const input = pageCachedNdjson();
   return {
     name,
     description: `${HOW[feed]}: stdin → json → blackhole, NDJSON fixture from the page cache, whole process timed`,
     bytesBasis: 'file bytes',
-    prepare() {
-      ndjsonFixture();
-    },
-    async setup() {
-      path = ndjsonFixture();
-      expected = warmPageCache(path);
-    },
+    prepare: input.prepare,
+    setup: input.setup,
     async run() {
-      const { durationMs, cpuMs, peakRssMiB, summary } = await runCli({ yaml: () => JSON_TO_BLACKHOLE, input: path, feed });
-      expectEvents(name, summary.delivered, expected.lines);
+      const { durationMs, cpuMs, peakRssMiB, summary } = await runCli({ yaml: () => JSON_TO_BLACKHOLE, input: input.path, feed });
+      expectEvents(name, summary.delivered, input.expected.lines);
       if (summary.errors > 0) throw new Error(`${name}: ${summary.errors} errors on a well-formed fixture`);
-      return { events: summary.delivered, bytes: expected.bytes, durationMs, cpuMs, peakRssMiB, extra: { pipeline_s: summary.elapsed_ms / 1000 } };
+      return { events: summary.delivered, bytes: input.expected.bytes, durationMs, cpuMs, peakRssMiB, extra: { pipeline_s: summary.elapsed_ms / 1000 } };
     },
   };
 }

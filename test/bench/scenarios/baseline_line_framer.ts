@@ -2,11 +2,10 @@ import { createReadStream } from 'node:fs';
 import type { LogEvent } from '../../../src/core/event';
 import { newlineFraming } from '../../../src/sources/framing/newline';
 import { READ_CHUNK_BYTES } from '../baseline';
-import { ndjsonFixture, warmPageCache } from '../fixtures';
+import { pageCachedNdjson } from '../fixtures';
 import { expectEvents, timed, type Scenario } from '../scenario';
 
-let path = '';
-let expected = { bytes: 0, lines: 0 };
+const input = pageCachedNdjson();
 let sink: LogEvent[] = [];
 
 /**
@@ -18,20 +17,15 @@ export const scenario: Scenario = {
   name: 'baseline_line_framer',
   description: 'sluice LineFramer (newlineFraming) on 1 MiB reads, one event array per chunk, no pipeline',
   bytesBasis: 'file bytes',
-  prepare() {
-    ndjsonFixture();
-  },
-  async setup() {
-    path = ndjsonFixture();
-    expected = warmPageCache(path);
-  },
+  prepare: input.prepare,
+  setup: input.setup,
   async run() {
     let events = 0;
     const framer = newlineFraming({ maxLineBytes: 1024 * 1024 })(() => undefined);
     const { durationMs, cpuMs } = await timed(
       () =>
         new Promise<void>((resolve, reject) => {
-          const stream = createReadStream(path, { highWaterMark: READ_CHUNK_BYTES });
+          const stream = createReadStream(input.path, { highWaterMark: READ_CHUNK_BYTES });
           stream.on('data', (chunk: Buffer | string) => {
             const out: LogEvent[] = [];
             framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk, new Date().toISOString(), out);
@@ -48,7 +42,7 @@ export const scenario: Scenario = {
         }),
     );
     if (sink.length === 0) throw new Error('baseline_line_framer: no events framed');
-    expectEvents('baseline_line_framer', events, expected.lines);
-    return { events, bytes: expected.bytes, durationMs, cpuMs };
+    expectEvents('baseline_line_framer', events, input.expected.lines);
+    return { events, bytes: input.expected.bytes, durationMs, cpuMs };
   },
 };

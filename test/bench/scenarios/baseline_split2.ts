@@ -3,11 +3,10 @@ import { Writable } from 'node:stream';
 import pump from 'pump';
 import split2 from 'split2';
 import { READ_CHUNK_BYTES } from '../baseline';
-import { ndjsonFixture, warmPageCache } from '../fixtures';
+import { pageCachedNdjson } from '../fixtures';
 import { expectEvents, timed, type Scenario } from '../scenario';
 
-let path = '';
-let expected = { bytes: 0, lines: 0 };
+const input = pageCachedNdjson();
 
 /**
  * The design card's line splitter, measured against sluice's own (issue 7: use split2 and
@@ -20,13 +19,8 @@ export const scenario: Scenario = {
   name: 'baseline_split2',
   description: 'plain Node: 1 MiB reads → pump → split2() → counting Writable, one string per line (no sluice)',
   bytesBasis: 'file bytes',
-  prepare() {
-    ndjsonFixture();
-  },
-  async setup() {
-    path = ndjsonFixture();
-    expected = warmPageCache(path);
-  },
+  prepare: input.prepare,
+  setup: input.setup,
   async run() {
     let lines = 0;
     const counter = new Writable({
@@ -40,10 +34,10 @@ export const scenario: Scenario = {
     const { durationMs, cpuMs } = await timed(
       () =>
         new Promise<void>((resolve, reject) =>
-          pump(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), split2(), counter, (error) => (error ? reject(error) : resolve())),
+          pump(createReadStream(input.path, { highWaterMark: READ_CHUNK_BYTES }), split2(), counter, (error) => (error ? reject(error) : resolve())),
         ),
     );
-    expectEvents('baseline_split2', lines, expected.lines);
-    return { events: lines, bytes: expected.bytes, durationMs, cpuMs };
+    expectEvents('baseline_split2', lines, input.expected.lines);
+    return { events: lines, bytes: input.expected.bytes, durationMs, cpuMs };
   },
 };
