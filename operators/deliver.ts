@@ -27,6 +27,25 @@ export interface DeliverOptions {
 }
 
 /** Errors that are the same on every try: a bug in the sink, or data no retry will fix. */
+/**
+ * A send's options whose `signal` (and its AbortController) exists only once the sink reads
+ * it: most fast sinks never do. The getter lives on the prototype on purpose: an object
+ * literal with a getter per send, or an AbortController per send, cost a fast sink more
+ * than the send itself (generator → blackhole fell from ~1,200 to ~400 MiB/s).
+ */
+class LazySignal {
+  private controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** Aborts the signal if anyone holds it. */
+  abort(reason: Error): void {
+    this.controller?.abort(reason);
+  }
+}
+
 /** Turns a thrown send into a failure of every event in the batch. */
 function wholeBatchFailed(batch: Batch, thrown: unknown): EventFailure[] {
   const error = toError(thrown);
@@ -68,58 +87,56 @@ export function deliver(sink: Sink, options: DeliverOptions = {}): OperatorFunct
   const scheduler = options.scheduler ?? asyncScheduler;
   const { onDelivery, ready } = options;
 
-  const sendOne = (batch: Batch): Observable<Delivery> =>
-    new Observable<Delivery>((subscriber) => {
-      const started = performance.now();
-      const controller = new AbortController();
-      let settled = false;
-      const settle = (failures: readonly EventFailure[]): void => {
-        if (settled) return;
-        settled = true;
-        deadline?.unsubscribe();
-        if (failures.length === 0) batch.ack.resolve();
-        else batch.ack.reject(new BatchDeliveryError(failures, batch.events.length));
-        const delivery: Delivery = { batch, delivered: batch.events.length - failures.length, failures };
-        onDelivery?.(delivery, performance.now() - started);
-        subscriber.next(delivery);
-      };
-      // Runs in a promise callback: a throw (from onDelivery) goes to the stream, never unhandled.
-      const finish = (failures: () => readonly EventFailure[]): void => {
-        try {
-          settle(failures());
-          subscriber.complete();
-        } catch (error) {
-          subscriber.error(error);
-        }
-      };
-      // A JavaScript sink may resolve with nothing: that is "all delivered".
-      const answered = (result: SendResult | undefined): void => finish(() => result?.failures ?? []);
-      const threw = (thrown: unknown): void => finish(() => wholeBatchFailed(batch, thrown));
-      // Not cancelled on teardown: a send still running then settles its ack by its deadline.
-      const deadline = Number.isFinite(timeoutMs)
-        ? scheduler.schedule(() => {
-            const reason = new DeliveryError(`send did not finish within ${timeoutMs} ms`, true);
-            try {
-              settle(wholeBatchFailed(batch, reason));
-            } catch (error) {
-              subscriber.error(error);
-            }
-            controller.abort(reason);
-          }, timeoutMs)
-        : undefined;
-      try {
-        Promise.resolve(sink.send(batch, { signal: controller.signal })).then(answered, threw);
-      } catch (thrown) {
-        threw(thrown); // a synchronous throw is a failed send like any other
-      }
-    });
+  // An async function per send, as plain as it can be: each extra layer here (an Observable
+  // per send, a hand-made Promise around the sink's) measurably kept sent batches alive
+  // longer and tripled GC time on a fast sink (generator → blackhole: 1,240 → 400 MiB/s).
+  const sendOne = async (batch: Batch): Promise<Delivery> => {
+    const started = performance.now();
+    const options = new LazySignal();
+    let delivery: Delivery | undefined;
+    let thrownByHook: { error: unknown } | undefined;
+    const settle = (failures: readonly EventFailure[]): void => {
+      if (delivery) return;
+      deadline?.unsubscribe();
+      if (failures.length === 0) batch.ack.resolve();
+      else batch.ack.reject(new BatchDeliveryError(failures, batch.events.length));
+      delivery = { batch, delivered: batch.events.length - failures.length, failures };
+      onDelivery?.(delivery, performance.now() - started);
+    };
+    // At the deadline the ack is settled (a retryable failure) and the signal aborted; the
+    // send's slot stays taken until the sink answers, so `concurrency` bounds the I/O really
+    // in flight, and the late answer changes nothing.
+    const deadline = Number.isFinite(timeoutMs)
+      ? scheduler.schedule(() => {
+          const reason = new DeliveryError(`send did not finish within ${timeoutMs} ms`, true);
+          try {
+            settle(wholeBatchFailed(batch, reason));
+          } catch (error) {
+            thrownByHook = { error };
+          }
+          options.abort(reason);
+        }, timeoutMs)
+      : undefined;
+    let failures: readonly EventFailure[];
+    try {
+      // A JavaScript sink may resolve with nothing: that is "all delivered". A synchronous
+      // throw is a failed send like any other.
+      const result: SendResult | undefined = await sink.send(batch, options);
+      failures = result?.failures ?? [];
+    } catch (thrown) {
+      failures = wholeBatchFailed(batch, thrown);
+    }
+    if (thrownByHook) throw thrownByHook.error;
+    settle(failures); // a throw from onDelivery errors the stream
+    return delivery as Delivery;
+  };
 
   return (source) =>
     defer(() => {
       // Batches not yet handed to the sink (waiting for a slot, or for `ready`). If the stage
       // is torn down first (unsubscribe, or an upstream error) their acks are rejected.
       const waiting: Batch[] = [];
-      const start = (batch: Batch): Observable<Delivery> => {
+      const start = (batch: Batch): Promise<Delivery> => {
         // Sends start in arrival order, so this is nearly always the oldest.
         if (waiting[0] === batch) waiting.shift();
         else waiting.splice(waiting.indexOf(batch), 1);

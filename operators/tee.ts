@@ -1,6 +1,7 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import { Ack } from '../src/core/ack';
 import type { Batch } from '../src/core/batch';
+import { LinkedSet } from '../src/core/linked-set';
 import { operate } from './operate';
 
 /** How a fan-out hands batches to its readers. */
@@ -32,7 +33,7 @@ interface Reader {
   /** Why this reader is gone, once it is. */
   gone: Error | undefined;
   /** Its shares not yet settled: abandoned (rejected) if the reader dies holding them. */
-  readonly held: Set<Ack>;
+  readonly held: LinkedSet<Ack>;
   /** Sequential mode: batches still to be handed to it; it completes only after them. */
   waiting: number;
 }
@@ -65,7 +66,7 @@ export function tee(source: Observable<Batch>, readers: number, options: TeeOpti
   const sequential = options.mode === 'sequential';
   const stopOnFailure = options.failure === 'stop';
   if (stopOnFailure && !sequential) throw new RangeError('tee: failure "stop" needs mode "sequential"');
-  const all: Reader[] = Array.from({ length: readers }, () => ({ subscriber: undefined, gone: undefined, held: new Set<Ack>(), waiting: 0 }));
+  const all: Reader[] = Array.from({ length: readers }, () => ({ subscriber: undefined, gone: undefined, held: new LinkedSet<Ack>(), waiting: 0 }));
   let subscribed = 0;
   let finished = false;
   let upstream: Subscription | undefined;
@@ -73,8 +74,8 @@ export function tee(source: Observable<Batch>, readers: number, options: TeeOpti
   const kill = (reader: Reader, reason: Error): void => {
     if (reader.gone) return;
     reader.gone = reason;
-    for (const ack of reader.held) ack.abandon(reader.gone);
-    reader.held.clear();
+    // Abandoning settles each share, whose listener removes it from `held`.
+    for (const ack of reader.held.values()) ack.abandon(reason);
     if (all.every((r) => r.gone)) upstream?.unsubscribe();
   };
 
@@ -92,12 +93,12 @@ export function tee(source: Observable<Batch>, readers: number, options: TeeOpti
       return;
     }
     const child: Ack = Ack.create((outcome) => {
-      reader.held.delete(child);
+      reader.held.remove(node);
       if (outcome.ok) parent.resolve();
       else parent.reject(outcome.reason);
       then?.(outcome.ok, outcome.ok ? undefined : outcome.reason);
     });
-    reader.held.add(child);
+    const node = reader.held.add(child);
     parent.linkUrge(child);
     const subscriber = reader.subscriber as Subscriber<Batch>;
     // Events are shared only between several readers; one reader still gets its own ack

@@ -1,6 +1,7 @@
 import { Ack, type AckOutcome } from '../../src/core/ack';
 import type { Batch } from '../../src/core/batch';
 import { BatchDeliveryError } from '../../src/core/errors';
+import { LinkedSet } from '../../src/core/linked-set';
 import type { LogEvent } from '../../src/core/event';
 
 /** What a buffer hands its outlet: events to emit, and a token naming them for the settle. */
@@ -42,7 +43,7 @@ export function failedEvents(outcome: AckOutcome, events: number): number {
 export class Outlet<T> {
   private unsettled = 0;
   /** The acks of the batches out, to urge while the window is full. */
-  private readonly out = new Set<Ack>();
+  private readonly out = new LinkedSet<Ack>();
   private pumping = false;
   private stopped = false;
 
@@ -72,10 +73,10 @@ export class Outlet<T> {
         const count = next.events.length;
         const ack = Ack.create((outcome) => {
           this.unsettled -= 1;
-          this.out.delete(ack);
+          this.out.remove(node);
           this.options.settled(next.token, outcome, failedEvents(outcome, count));
         });
-        this.out.add(ack);
+        const node = this.out.add(ack);
         this.options.emit({ events: next.events, ack, bytes: next.bytes, shared: next.shared });
       }
     } finally {
@@ -83,7 +84,7 @@ export class Outlet<T> {
     }
     const blocked = this.unsettled >= this.options.maxInFlight && this.options.ready();
     if (!this.stopped && this.out.size > 0 && (blocked || this.options.draining())) {
-      for (const ack of [...this.out]) ack.urge();
+      for (const ack of this.out.values()) ack.urge();
     }
   }
 

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Observable, SchedulerLike } from 'rxjs';
 import { Ack, type AckListener } from '../core/ack';
 import { Credit } from '../core/credit';
+import { LinkedSet } from '../core/linked-set';
 import type { HealthBoard } from '../core/health';
 import type { ComponentContext, SourceContext } from '../components/context';
 import type { Logger } from '../observability/logger';
@@ -51,14 +52,14 @@ export function componentContext(node: GraphNode, deps: ContextDeps): ComponentC
 export function sourceContext(node: GraphNode, deps: ContextDeps, stopping: Observable<void>): SourceContext {
   const base = componentContext(node, deps);
   // The acks out, so that a source waiting for credit can urge their holders to deliver now.
-  const out = new Set<Ack>();
+  const out = new LinkedSet<Ack>();
   const credit = new Credit(
     {
       maxEvents: node.config.max_in_flight_events as number,
       maxBytes: node.config.max_in_flight_bytes as number,
     },
     () => {
-      for (const ack of [...out]) ack.urge();
+      for (const ack of out.values()) ack.urge();
     },
   );
   const { metrics, logger } = base;
@@ -67,7 +68,7 @@ export function sourceContext(node: GraphNode, deps: ContextDeps, stopping: Obse
     credit.acquire(events, bytes);
     metrics.inFlight.inc(events);
     const ack = Ack.create((outcome) => {
-      out.delete(ack);
+      out.remove(node);
       credit.release(events, bytes);
       metrics.inFlight.dec(events);
       if (!outcome.ok) {
@@ -77,7 +78,7 @@ export function sourceContext(node: GraphNode, deps: ContextDeps, stopping: Obse
       }
       onSettled?.(outcome);
     });
-    out.add(ack);
+    const node = out.add(ack);
     return ack;
   };
   return { ...base, credit, stopping, track };
