@@ -9,8 +9,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NAME=elasticsearch
 ES_VERSION="${SLUICE_ES_VERSION:-8.19.21}"
 ES_USER="${SLUICE_ES_USER:-sluice-es}"
-PIDFILE="$RUN_DIR/elasticsearch.pid"
-LOGFILE="$RUN_DIR/elasticsearch.log"
+PORT="${SLUICE_ES_PORT:-19200}"
+TRANSPORT_PORT=$((PORT + 100))
+# Extra node settings for a private instance, space-separated key=value (e.g. a tiny write queue).
+read -r -a EXTRA_SETTINGS <<<"${SLUICE_ES_SETTINGS:-}"
+PIDFILE="$RUN_DIR/elasticsearch$SUFFIX.pid"
+LOGFILE="$RUN_DIR/elasticsearch$SUFFIX.log"
 STOP_GRACE=30
 ZIP="$CACHE_DIR/m2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
 
@@ -23,13 +27,13 @@ else
   ES_BASE="$CACHE_DIR/elasticsearch"
 fi
 ES_HOME="$ES_BASE/elasticsearch-$ES_VERSION"
-ES_STATE="$ES_BASE/run"
+ES_STATE="$ES_BASE/run$SUFFIX"
 
-describe() { echo "Elasticsearch $ES_VERSION http://127.0.0.1:19200"; }
+describe() { echo "Elasticsearch $ES_VERSION http://127.0.0.1:$PORT"; }
 
 # Yellow is as good as it gets on one node once an index with replicas exists.
 is_healthy() {
-  curl -fsS --max-time 2 'http://127.0.0.1:19200/_cluster/health?wait_for_status=yellow&timeout=1s' 2>/dev/null \
+  curl -fsS --max-time 2 "http://127.0.0.1:$PORT/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null \
     | grep -qE '"status":"(green|yellow)"'
 }
 
@@ -71,11 +75,17 @@ install() {
 }
 
 start() {
-  port_open 19200 && die "port 19200 is taken by another process"
-  # Fresh config, data, logs and tmp on every start so each test run sees an empty cluster.
-  rm -rf "$ES_STATE"
-  mkdir -p "$ES_STATE"/{data,logs,tmp}
-  cp -r "$ES_HOME/config" "$ES_STATE/config"
+  port_open "$PORT" && die "port $PORT is taken by another process"
+  # Fresh config, data, logs and tmp on every start so each test run sees an empty cluster
+  # (unless a private instance restarts with its data kept).
+  if [[ "$KEEP_DATA" != 1 || ! -d "$ES_STATE/config" ]]; then
+    rm -rf "$ES_STATE"
+    mkdir -p "$ES_STATE"/{data,logs,tmp}
+    cp -r "$ES_HOME/config" "$ES_STATE/config"
+  fi
+  local -a extra=()
+  local setting
+  for setting in "${EXTRA_SETTINGS[@]}"; do extra+=(-E "$setting"); done
   local -a as_user=()
   if (( EUID == 0 )); then
     chown -R "$ES_USER:" "$ES_STATE"
@@ -92,10 +102,10 @@ start() {
       setsid "${as_user[@]}" "$ES_HOME/bin/elasticsearch" \
       -E cluster.name=sluice-test -E node.name=sluice-test \
       -E discovery.type=single-node -E xpack.security.enabled=false \
-      -E network.host=127.0.0.1 -E http.port=19200 -E transport.port=19300 \
+      -E network.host=127.0.0.1 -E http.port="$PORT" -E transport.port="$TRANSPORT_PORT" \
       -E path.data="$ES_STATE/data" -E path.logs="$ES_STATE/logs" \
       -E cluster.routing.allocation.disk.threshold_enabled=false \
-      -E action.destructive_requires_name=false
+      -E action.destructive_requires_name=false "${extra[@]}"
   ) </dev/null >"$LOGFILE" 2>&1 &
   echo $! >"$PIDFILE"
 }

@@ -11,18 +11,21 @@ NAME=kafka
 KAFKA_VERSION="${SLUICE_KAFKA_VERSION:-4.4.0}"
 JAVA="${SLUICE_KAFKA_JAVA:-java}"
 LIB_DIR="$CACHE_DIR/kafka/$KAFKA_VERSION/libs"
-PIDFILE="$RUN_DIR/kafka.pid"
-LOGFILE="$RUN_DIR/kafka.log"
-STATE_DIR="$RUN_DIR/kafka"
+PORT="${SLUICE_KAFKA_PORT:-19092}"
+SASL_PORT=$((PORT + 1))
+CONTROLLER_PORT=$((PORT + 2))
+PIDFILE="$RUN_DIR/kafka$SUFFIX.pid"
+LOGFILE="$RUN_DIR/kafka$SUFFIX.log"
+STATE_DIR="$RUN_DIR/kafka$SUFFIX"
 DATA_DIR="$STATE_DIR/data"
 STOP_GRACE=30
 
-describe() { echo "Kafka $KAFKA_VERSION PLAINTEXT 127.0.0.1:19092, SASL_PLAINTEXT 127.0.0.1:19093"; }
+describe() { echo "Kafka $KAFKA_VERSION PLAINTEXT 127.0.0.1:$PORT, SASL_PLAINTEXT 127.0.0.1:$SASL_PORT"; }
 
 # Healthy once both client listeners accept connections and the server logged its start; the
 # listeners open only after the broker has caught up with the metadata log.
 is_healthy() {
-  port_open 19092 && port_open 19093 || return 1
+  port_open "$PORT" && port_open "$SASL_PORT" || return 1
   ! pid_alive "$PIDFILE" || grep -q 'Kafka Server started' "$LOGFILE" 2>/dev/null
 }
 
@@ -51,18 +54,28 @@ storage_tool() {
 start() {
   "$JAVA" -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])' || die "Kafka $KAFKA_VERSION needs Java 17+ ($JAVA)"
   local port
-  for port in 19092 19093 19094; do
+  for port in "$PORT" "$SASL_PORT" "$CONTROLLER_PORT"; do
     ! port_open "$port" || die "port $port is taken by another process"
   done
+  if [[ "$KEEP_DATA" == 1 && -f "$DATA_DIR/meta.properties" ]]; then
+    : >"$LOGFILE" # is_healthy reads the start line of this run, not the last one
+    launch_broker
+    return
+  fi
   rm -rf "$STATE_DIR"
   mkdir -p "$DATA_DIR"
-  sed "s|@DATA_DIR@|$DATA_DIR|" "$SERVICES_DIR/kafka/server.properties" >"$STATE_DIR/server.properties"
+  sed -e "s|@DATA_DIR@|$DATA_DIR|" -e "s|@PORT@|$PORT|g" -e "s|@SASL_PORT@|$SASL_PORT|g" \
+    -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" "$SERVICES_DIR/kafka/server.properties" >"$STATE_DIR/server.properties"
   local cluster_id
   cluster_id="$(storage_tool random-uuid 2>"$LOGFILE")" || { print_log_tail "$LOGFILE"; die "StorageTool random-uuid failed"; }
   run_logged "$LOGFILE" storage_tool format -t "$cluster_id" -c "$STATE_DIR/server.properties" \
     --add-scram 'SCRAM-SHA-256=[name=sluice,password=sluice-secret]' \
     --add-scram 'SCRAM-SHA-512=[name=sluice,password=sluice-secret]' \
     || die "formatting Kafka storage failed"
+  launch_broker
+}
+
+launch_broker() {
   # setsid: the broker outlives the shell (and jest's process group) that started it.
   # TieredStopAtLevel=1 (C1 JIT only): faster start-up on 2 cores; tests need no peak throughput.
   setsid "$JAVA" -Xms256m -Xmx512m -XX:TieredStopAtLevel=1 -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \

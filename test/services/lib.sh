@@ -15,6 +15,15 @@ RUN_DIR="$CACHE_DIR/run"
 HEALTH_TIMEOUT="${SLUICE_SERVICES_TIMEOUT:-120}"
 mkdir -p "$RUN_DIR"
 
+# A private instance (SLUICE_SERVICE_INSTANCE=name, with its own ports from the script's port
+# variable) has its own pid file, log and data, so an outage test can stop and restart it without
+# touching the shared server the other tests use (test/services/private-instance.ts drives this).
+# SLUICE_SERVICE_KEEP_DATA=1 keeps the data of an earlier start: a restart, not a fresh server.
+INSTANCE="${SLUICE_SERVICE_INSTANCE:-}"
+[[ "$INSTANCE" =~ ^[A-Za-z0-9_-]*$ ]] || { echo "[services] bad SLUICE_SERVICE_INSTANCE '$INSTANCE'" >&2; exit 2; }
+SUFFIX="${INSTANCE:+-$INSTANCE}"
+KEEP_DATA="${SLUICE_SERVICE_KEEP_DATA:-0}"
+
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
@@ -95,8 +104,8 @@ stop_pidfile() {
 service_main() {
   local cmd="${1:-}"
   case "$cmd" in
-    up) with_lock "$NAME" service_up ;;
-    down) with_lock "$NAME" service_down ;;
+    up) with_lock "$NAME$SUFFIX" service_up ;;
+    down) with_lock "$NAME$SUFFIX" service_down ;;
     status) service_status ;;
     install) with_lock "$NAME" install ;;
     *) die "usage: $0 up|down|status|install" ;;

@@ -14,9 +14,10 @@ SERVER="${SLUICE_S3_SERVER:-minio}"
 # newest commit; pinning that commit keeps CI reproducible and the cached binary's name stable.
 MINIO_VERSION="${SLUICE_MINIO_VERSION:-v0.0.0-20260212201848-7aac2a2c5b7c}"
 VERSITYGW_VERSION="${SLUICE_VERSITYGW_VERSION:-v1.7.0}"
-PIDFILE="$RUN_DIR/s3.pid"
-LOGFILE="$RUN_DIR/s3.log"
-STATE_DIR="$RUN_DIR/s3"
+PORT="${SLUICE_S3_PORT:-19000}"
+PIDFILE="$RUN_DIR/s3$SUFFIX.pid"
+LOGFILE="$RUN_DIR/s3$SUFFIX.log"
+STATE_DIR="$RUN_DIR/s3$SUFFIX"
 STOP_GRACE=15
 
 case "$SERVER" in
@@ -26,14 +27,14 @@ case "$SERVER" in
 esac
 BIN="$CACHE_DIR/bin/$SERVER-$VERSION"
 
-describe() { echo "$SERVER $VERSION http://127.0.0.1:19000"; }
+describe() { echo "$SERVER $VERSION http://127.0.0.1:$PORT"; }
 
 is_healthy() {
   if [[ "$SERVER" == minio ]]; then
-    curl -fsS --max-time 2 -o /dev/null http://127.0.0.1:19000/minio/health/live 2>/dev/null
+    curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/minio/health/live" 2>/dev/null
   else
     # versitygw has no health endpoint; any S3 answer (403 to an anonymous request) means it serves.
-    [[ "$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' http://127.0.0.1:19000/ 2>/dev/null)" =~ ^[2-4] ]]
+    [[ "$(curl -sS --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/" 2>/dev/null)" =~ ^[2-4] ]]
   fi
 }
 
@@ -54,17 +55,17 @@ install() {
 }
 
 start() {
-  port_open 19000 && die "port 19000 is taken by another process"
-  rm -rf "$STATE_DIR"
+  port_open "$PORT" && die "port $PORT is taken by another process"
+  if [[ "$KEEP_DATA" != 1 ]]; then rm -rf "$STATE_DIR"; fi
   mkdir -p "$STATE_DIR/data"
   if [[ "$SERVER" == minio ]]; then
     # MINIO_CI_CD: allow the data directory to sit on the root disk. No web console, no update checks.
     MINIO_ROOT_USER=sluice MINIO_ROOT_PASSWORD=sluice-secret MINIO_REGION=us-east-1 \
       MINIO_BROWSER=off MINIO_UPDATE=off MINIO_CI_CD=1 \
-      setsid "$BIN" server --address 127.0.0.1:19000 "$STATE_DIR/data" \
+      setsid "$BIN" server --address "127.0.0.1:$PORT" "$STATE_DIR/data" \
       </dev/null >"$LOGFILE" 2>&1 &
   else
-    setsid "$BIN" --access sluice --secret sluice-secret --region us-east-1 --port 127.0.0.1:19000 \
+    setsid "$BIN" --access sluice --secret sluice-secret --region us-east-1 --port "127.0.0.1:$PORT" \
       posix "$STATE_DIR/data" \
       </dev/null >"$LOGFILE" 2>&1 &
   fi
