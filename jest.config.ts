@@ -4,7 +4,7 @@ const transform: Config['transform'] = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }],
 };
 
-const shared = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const shared = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], setupFiles: ['<rootDir>/test/helpers/quiet-env.ts'] };
 
 /**
  * Three projects: fast unit tests, marble specs in virtual time, and integration/e2e tests that

@@ -26,7 +26,7 @@ describe('parseJson', () => {
       const source = cold('  -a-|', { a: batch('a', '{"level":"info","n":1}', '{"message":"hi","user":"bob"}') });
       const expected = '     -x-|';
       expectObservable(source.pipe(parseJson(), map(eventsOf))).toBe(expected, {
-        x: [{ message: '{"level":"info","n":1}', level: 'info', n: 1 }, { message: 'hi', user: 'bob' }],
+        x: [{ level: 'info', n: 1 }, { message: 'hi', user: 'bob' }],
       });
     });
     expect(acks.state('a')).toBe('pending');
@@ -57,7 +57,7 @@ describe('parseJson', () => {
         x: [
           { message: '{"broken":', tags: ['json_parse_error'] },
           { message: '42', tags: ['json_parse_error'] },
-          { message: '{"ok":true}', ok: true },
+          { ok: true },
         ],
       });
     });
@@ -101,7 +101,7 @@ describe('parseJson', () => {
         },
         onError: (error) => errors.push(error),
       });
-      expectObservable(source.pipe(parse, map(eventsOf))).toBe(expected, { x: [{ message: 'not json' }, { message: '{"y":2}', y: 2 }] });
+      expectObservable(source.pipe(parse, map(eventsOf))).toBe(expected, { x: [{ message: 'not json' }, { y: 2 }] });
     });
     expect(errors).toEqual([new Error('metrics down')]);
     expect(original).toEqual({ message: 'not json' });

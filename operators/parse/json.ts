@@ -11,7 +11,11 @@ export interface ParseJsonOptions {
   readonly field?: string;
   /** Dotted path to put the parsed object under; default: merge its keys into the event root. */
   readonly target?: string;
-  /** Remove the raw field once parsed (a parsed key of the same name still lands at the root). */
+  /**
+   * Remove the raw field once parsed; default true: the parsed fields hold all of its data,
+   * and keeping the text too stores every event twice. A parsed key of the same name still
+   * lands at the root; a parse failure always keeps the raw field.
+   */
   readonly dropField?: boolean;
   /** Added to `tags` of events that could not be parsed; default `json_parse_error`. */
   readonly errorTag?: string;
@@ -82,8 +86,10 @@ export function nestedDeeperThan(text: string, maxDepth: number): boolean {
  * after JSON.parse) would change a prototype through assignment, so that rare object is
  * merged key by key with `defineProperty` instead.
  */
-function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
+function mergeRoot(event: LogEvent, parsed: JsonObject, drop: string | undefined): LogEvent {
   if (hasOwn.call(parsed, '__proto__')) {
+    // Rare (a hostile line), so `delete` is fine here; the hot path below never uses it.
+    if (drop !== undefined) delete event[drop];
     for (const key of Object.keys(parsed)) {
       Object.defineProperty(event, key, { value: parsed[key], enumerable: true, writable: true, configurable: true });
     }
@@ -91,7 +97,7 @@ function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
   }
   const merged = parsed as LogEvent;
   for (const key in event) {
-    if (!hasOwn.call(merged, key)) merged[key] = event[key];
+    if (key !== drop && !hasOwn.call(merged, key)) merged[key] = event[key];
   }
   const meta = eventMeta(event);
   if (meta !== undefined) setEventMeta(merged, meta);
@@ -101,7 +107,8 @@ function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
 /**
  * Parses `field` as a JSON object and merges its keys into the event (or puts it under
  * `target`). Only JSON objects are accepted: a number, string, array or plain text is not
- * structured data to merge, so it is a parse error like malformed JSON. On a parse error the
+ * structured data to merge, so it is a parse error like malformed JSON. Once parsed, the raw
+ * field is removed (`dropField`, default true). On a parse error the
  * event is kept unchanged except for `errorTag` in its `tags` (design §6: the raw line stays
  * in `message`), and `hooks.onParseError` counts it. Strings that do not start with `{` are
  * rejected without calling JSON.parse, and so is JSON nested deeper than `maxDepth` (64):
@@ -110,7 +117,7 @@ function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
  *
  * ```
  * source:  --a--b--|     a: {"message":"{\"level\":\"info\"}"}   b: {"message":"oops"}
- * result:  --A--B--|     A: {message, level: "info"}              B: b + tags ["json_parse_error"]
+ * result:  --A--B--|     A: {level: "info"}                       B: b + tags ["json_parse_error"]
  * ```
  *
  * @example
@@ -122,7 +129,7 @@ function mergeRoot(event: LogEvent, parsed: JsonObject): LogEvent {
 export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}): OperatorFunction<Batch, Batch> {
   const field = compilePath(options.field ?? 'message');
   const target = options.target === undefined ? undefined : compilePath(options.target);
-  const dropField = options.dropField === true;
+  const dropField = options.dropField !== false;
   const errorTag = options.errorTag ?? 'json_parse_error';
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (!(maxDepth >= 1)) throw new RangeError('parseJson: maxDepth must be at least 1');
@@ -147,12 +154,15 @@ export function parseJson(options: ParseJsonOptions = {}, hooks: ParseHooks = {}
     } catch (error) {
       return fail(event, (error as Error).message);
     }
-    if (dropField) setField(event, field, undefined);
     if (target) {
+      if (dropField) setField(event, field, undefined);
       setField(event, target, parsed);
       return event;
     }
-    return mergeRoot(event, parsed);
+    // A top-level raw field is left out of the merge (no `undefined` key left behind); a
+    // nested one is cleared along its path first.
+    if (dropField && topLevel === undefined) setField(event, field, undefined);
+    return mergeRoot(event, parsed, dropField ? topLevel : undefined);
   };
 
   return mapEvents(project, hooks);

@@ -12,7 +12,8 @@ export const DEFAULT_CONFIG = 'config/default.yaml';
 export const USAGE = `Usage: sluice <command> [options]
 
 Commands:
-  run        Run a pipeline until its sources end or SIGTERM/SIGINT stops it
+  run        Run a pipeline until its sources end or SIGTERM/SIGINT drains it
+             (without -c: the default pipeline, and the log says which file)
   validate   Check a pipeline config; print every problem as file:line:col
   graph      Print the pipeline as a Mermaid flowchart
   docs       Print the component reference (--update FILE rewrites it in place)
@@ -36,6 +37,8 @@ export class UsageError extends Error {
 export interface CliArgs {
   readonly command?: Command;
   readonly config: string;
+  /** No `-c` was given: `config` is the default pipeline, which `run` says it is running. */
+  readonly defaultConfig: boolean;
   readonly logLevel: LogLevel;
   readonly help: boolean;
   readonly version: boolean;
@@ -78,6 +81,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   return {
     command: command as Command | undefined,
     config: values.config ?? defaultConfig(),
+    defaultConfig: values.config === undefined,
     logLevel: logLevel as LogLevel,
     help: values.help,
     version: values.version,

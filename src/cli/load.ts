@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors';
-import { loadYamlConfig } from '../config/yaml';
+import type { ConfigPath, SchemaIssue } from '../config/schema';
+import { readYamlConfig } from '../config/yaml';
 import { Pipeline, PipelineValidationError, type PipelineOptions } from '../graph/pipeline';
 
 /**
@@ -35,6 +36,12 @@ function formatWarning(warning: ConfigError): string {
   return `${where.length > 0 ? `${where.join(':')}: ` : ''}warning: ${warning.message}`;
 }
 
+/** `issue` is about the value at `unset`'s path or something inside it. */
+function within(issue: SchemaIssue, unset: SchemaIssue): boolean {
+  const prefix: ConfigPath = unset.path;
+  return prefix.length <= issue.path.length && prefix.every((segment, index) => String(segment) === String(issue.path[index]));
+}
+
 /**
  * Reads, expands and validates a pipeline file. Every problem comes back as
  * `file:line:col: option.path: message`, the form editors jump to (warnings the same, with
@@ -43,8 +50,19 @@ function formatWarning(warning: ConfigError): string {
  */
 export function loadPipeline(file: string, env: NodeJS.ProcessEnv, options: Omit<PipelineOptions, 'locate'> = {}): LoadResult {
   try {
-    const loaded = loadYamlConfig(file, env);
-    const pipeline = Pipeline.create(loaded.data, { ...options, locate: loaded.toError });
+    const loaded = readYamlConfig(file, env);
+    const unset = loaded.issues.map(loaded.toError);
+    let pipeline: Pipeline;
+    try {
+      pipeline = Pipeline.create(loaded.data, { ...options, locate: loaded.toError });
+    } catch (error) {
+      if (!(error instanceof PipelineValidationError) || unset.length === 0) throw error;
+      // Validation ran on "" where a variable was unset: what it says about those very
+      // values only repeats the unset variable, the rest is news.
+      const others = error.errors.filter((_, index) => !loaded.issues.some((issue) => within(error.issues[index], issue)));
+      return { ok: false, errors: inFileOrder([...unset, ...others]).map((issue) => issue.format()) };
+    }
+    if (unset.length > 0) return { ok: false, errors: inFileOrder(unset).map((issue) => issue.format()) };
     const warnings = inFileOrder(pipeline.graph.warnings.map(loaded.toError));
     // `run` passes its logger, so the warnings open its log; `validate` prints them itself.
     for (const warning of warnings) options.logger?.warn({ config: formatWarning(warning) }, `config warning: ${warning.message}`);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Pipeline } from '../graph/pipeline';
 import { createLogger, type Logger } from '../observability/logger';
@@ -52,6 +53,9 @@ async function runUntilDone(pipeline: Pipeline, logger: Logger, stopSignal: Prom
  */
 export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const logger = createLogger(args.logLevel);
+  // A bare `sluice run` (and `npm start`) is the first thing a new user types: say which
+  // file it runs, so they know what to copy and edit.
+  if (args.defaultConfig) logger.info({ config: resolve(args.config) }, 'no -c FILE given: running the default pipeline (sluice run -c FILE runs your own)');
   const metrics = new PipelineMetrics({ processMetrics: true });
   const result = loadPipeline(args.config, io.env, { logger, metrics });
   if (!result.ok) {

@@ -13,7 +13,7 @@ export type InferOut<S extends Shape> = { [K in keyof S]: S[K] extends Option<in
 export type InferIn<S extends Shape> = { [K in keyof S]?: S[K] extends Option<unknown, infer I> ? I : never };
 
 /** Suggests the closest known name for a misspelt one (edit distance ≤ 2). */
-function closest(name: string, known: readonly string[]): string | undefined {
+export function closestName(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;
   for (const candidate of known) {
@@ -60,8 +60,10 @@ export function object<S extends Shape>(
       for (const key of Object.keys(source)) {
         // Own keys only: `key in shape` would take `constructor:` or `toString:` for options.
         if (Object.hasOwn(shape, key) || info.reserved?.includes(key)) continue;
-        const hint = closest(key, names);
-        issues.add([...path, key], `unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known options: ${names.join(', ') || 'none'}`);
+        // Reserved keys are known keys too: `sourcez:` is a misspelt `sources:`, `typ:` a `type:`.
+        const known = [...names, ...(info.reserved ?? [])];
+        const hint = closestName(key, known);
+        issues.add([...path, key], `unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known options: ${known.join(', ') || 'none'}`);
       }
       const out: Record<string, unknown> = {};
       for (const name of names) out[name] = shape[name].parse(Object.hasOwn(source, name) ? source[name] : undefined, [...path, name], issues);

@@ -195,4 +195,4 @@ export function optional<Out, In>(option: Option<Out, In>): Option<Out | undefin
   };
 }
 
-export { object, type Shape, type InferOut, type InferIn } from './object-schema';
+export { closestName, object, type Shape, type InferOut, type InferIn } from './object-schema';

@@ -13,6 +13,12 @@ export interface LoadedConfig {
   locate(path: ConfigPath): { line: number; column: number } | undefined;
   /** An issue as a located {@link ConfigError}. */
   toError(issue: SchemaIssue): ConfigError;
+  /**
+   * Unset `${VAR}`s (with no default), each at its path; those values are expanded to "".
+   * {@link readYamlConfig} leaves them here so they can be reported together with the
+   * validation problems; {@link loadYamlConfig} throws on the first.
+   */
+  readonly issues: readonly SchemaIssue[];
 }
 
 function nodeAt(root: Node | null, path: ConfigPath): { offset: number } | undefined {
@@ -50,6 +56,17 @@ function retype(text: string): unknown {
  * errors found later.
  */
 export function loadYamlConfig(file: string, env: NodeJS.ProcessEnv = process.env, text?: string): LoadedConfig {
+  const loaded = readYamlConfig(file, env, text);
+  if (loaded.issues.length > 0) throw loaded.toError(loaded.issues[0]);
+  return loaded;
+}
+
+/**
+ * Reads a YAML pipeline like {@link loadYamlConfig}, but returns unset variables in
+ * `issues` instead of throwing, so a loader can report them beside every validation
+ * problem at once (a syntax error still throws: nothing after it can be trusted).
+ */
+export function readYamlConfig(file: string, env: NodeJS.ProcessEnv = process.env, text?: string): LoadedConfig {
   const source = text ?? readFileSync(file, 'utf8');
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -72,6 +89,5 @@ export function loadYamlConfig(file: string, env: NodeJS.ProcessEnv = process.en
     return new ConfigError(option ? `${option}: ${issue.message}` : issue.message, { file, path: option, ...locate(issue.path) });
   };
   const expanded = expandEnv(document.toJS({ maxAliasCount: 100 }), env, retype);
-  if (expanded.issues.length > 0) throw toError(expanded.issues[0]);
-  return { file, data: expanded.value, locate, toError };
+  return { file, data: expanded.value, locate, toError, issues: expanded.issues };
 }

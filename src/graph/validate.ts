@@ -1,4 +1,4 @@
-import { IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
+import { closestName, IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
 import { checkSinkBlocks, type SinkBlocks } from '../components/sink-blocks';
 import type { ComponentKind } from '../components/context';
 import { checkFanOut, commonShape, fullShape, type FanOutConfig } from '../components/shapes';
@@ -109,6 +109,14 @@ function parseOptions(
   return config;
 }
 
+/** An input naming nothing: the closest readable name, and every name an input may read (sources and transforms, never sinks). */
+function unknownInput(input: string, reader: string, declared: ReadonlyMap<string, ComponentKind>): string {
+  const readable = [...declared].filter(([id, kind]) => kind !== 'sink' && id !== reader).map(([id]) => id);
+  const hint = closestName(input, readable);
+  const known = readable.length > 0 ? `; inputs can name sources and transforms: ${readable.join(', ')}` : '; there are no sources or transforms to read';
+  return `unknown input "${input}"${hint ? ` (did you mean "${hint}"?)` : ''}${known}`;
+}
+
 /**
  * Checks a whole pipeline before anything starts: unknown component types and options,
  * option types and limits, missing or unknown inputs, duplicate names, cycles, sinks
@@ -123,8 +131,9 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
   }
   const settings = settingsSchema.parse(raw, [], issues);
   const nodes = new Map<string, GraphNode>();
-  // Names declared but invalid: inputs naming them are not reported again as unknown.
-  const declared = new Set<string>();
+  // Every declared name and its kind, valid or not: inputs naming an invalid component are
+  // not reported again as unknown, and did-you-mean offers only what an input can read.
+  const declared = new Map<string, ComponentKind>();
   for (const kind of ['source', 'transform', 'sink'] as const) {
     const section = raw[SECTION[kind]];
     if (section === undefined || section === null) {
@@ -137,7 +146,7 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
     }
     for (const [id, spec] of Object.entries(section)) {
       if (nodes.has(id)) issues.add([SECTION[kind], id], `the name "${id}" is already used by ${nodes.get(id)?.kind} "${id}"; names must be unique`);
-      declared.add(id);
+      if (!declared.has(id)) declared.set(id, kind);
       const node = validateNode(kind, id, spec, registry, issues);
       if (node && !nodes.has(id)) nodes.set(id, node);
     }
@@ -147,7 +156,7 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
     node.inputs.forEach((input, index) => {
       const upstream = nodes.get(input);
       if (!upstream && declared.has(input)) return;
-      if (!upstream) issues.add([...node.path, 'inputs', index], `unknown input "${input}"; components: ${[...nodes.keys()].join(', ')}`);
+      if (!upstream) issues.add([...node.path, 'inputs', index], unknownInput(input, node.id, declared));
       else if (upstream.kind === 'sink') issues.add([...node.path, 'inputs', index], `"${input}" is a sink; sinks have no output to read`);
       else consumers.get(input)?.push(node.id);
     });

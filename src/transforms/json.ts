@@ -9,7 +9,11 @@ export const jsonTransform = defineTransform({
   options: {
     field: string({ description: 'Dotted path of the field holding the JSON text.', default: 'message', example: 'log' }),
     target: optional(string({ description: 'Dotted path to put the parsed object under; by default its keys are merged into the event root (replacing keys of the same name).', example: 'payload' })),
-    drop_field: boolean({ description: 'Remove the raw field after a successful parse. At the root a parsed key of the same name replaces it anyway.', default: false, example: true }),
+    drop_field: boolean({
+      description: 'Remove the raw field after a successful parse, so each event carries its data once (its fields), not twice (fields and the JSON text). A parse failure always keeps it. Set false to keep the original text beside the fields.',
+      default: true,
+      example: false,
+    }),
     error_tag: string({ description: 'Tag added to `tags` of events whose field is not a JSON object.', default: 'json_parse_error', example: 'unparsed' }),
     max_depth: integer({
       description: 'Most levels of nested objects and arrays (the root object is 1). Deeper JSON is a parse error (the raw line kept and tagged), so one hostile line cannot overflow the stack of a later stage or sink.',

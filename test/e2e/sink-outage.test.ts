@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, eventually, freePort, killLeftovers, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { note } from '../helpers/notes';
 
 /**
  * A sink outage through the CLI (issue 7, "What must show it"): a `file` sink with only a disk
@@ -191,7 +192,7 @@ sinks:
       const missing: number[] = [];
       for (let sequence = 0; sequence < COUNT; sequence++) if (copies[sequence] === 0) missing.push(sequence);
       const duplicated = events.length - (COUNT - missing.length);
-      console.log(
+      note(
         `sink outage ${OUTAGE_SECONDS}s: generated ${COUNT}, delivered ${events.length} lines (${COUNT - missing.length} distinct, ${duplicated} duplicate), ` +
           `sent_events ${drained.sent}, retried events seen during outage ${retriedDuringOutage} (total ${retriedTotal}), peak buffer bytes ${peakBufferBytes}`,
       );

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { assertBuilt, killLeftovers, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Exit } from '../e2e/cli-harness';
 import { scanNdjson, SequenceTally } from '../helpers/ndjson-files';
 import { parseCheckpoint, SINGLE_KEY } from '../../src/sources/checkpoint';
+import { note } from '../helpers/notes';
 
 const COUNT = 1_000_000;
 const KILLS = 6;
@@ -79,7 +80,8 @@ afterEach(killLeftovers);
 afterAll(removeTempDirs);
 
 describe('chaos: kill -9 and restart', () => {
-  it(`delivers every one of ${COUNT} acknowledged events at least once through ${KILLS} kill -9s of generator → disk buffer → file`, async () => {
+  // The seed is in the name, so a failure says how to replay it: CHAOS_SEED=<seed>.
+  it(`delivers every one of ${COUNT} acknowledged events at least once through ${KILLS} kill -9s of generator → disk buffer → file (seed ${SEED})`, async () => {
     const began = Date.now();
     const dir = tempDir('sluice-chaos-');
     const config = chaosPipeline(
@@ -87,7 +89,6 @@ describe('chaos: kill -9 and restart', () => {
       `    count: ${COUNT}\n    rate: 0\n    batch_size: 1000\n    checkpoint: true\n    checkpoint_interval: 200ms\n    max_in_flight_events: 20000`,
       '    buffer:\n      mode: disk\n      fsync: interval\n      fsync_interval: 100ms\n',
     );
-    console.log(`chaos: seed ${SEED} (CHAOS_SEED=${SEED} replays this kill schedule)`);
     const next = random(SEED);
     const kills: Kill[] = [];
     for (let i = 0; i < KILLS; i++) {
@@ -95,7 +96,7 @@ describe('chaos: kill -9 and restart', () => {
       // At most 80% of an equal share of what is left, so the job cannot finish before the last kill.
       const stepEvents = Math.round(((0.3 + 0.5 * next()) * (COUNT - checkpointOf(dir))) / (KILLS - i + 1));
       const kill = await runAndKill(config, dir, delayMs, 500, stepEvents);
-      console.log(`chaos: kill ${i + 1} after ${kill.atMs} ms, checkpoint ${kill.from} → ${kill.to}`);
+      note(`chaos: kill ${i + 1} after ${kill.atMs} ms, checkpoint ${kill.from} → ${kill.to}`);
       expect({ run: i + 1, signal: kill.exit.signal, stderr: kill.exit.signal === 'SIGKILL' ? '' : kill.exit.stderr }).toEqual({ run: i + 1, signal: 'SIGKILL', stderr: '' });
       kills.push(kill);
     }
@@ -110,8 +111,8 @@ describe('chaos: kill -9 and restart', () => {
     const hidden = scan.torn.flatMap((line) => line.hidden.map((event) => event.sequence));
     const lost = hidden.filter((sequence) => typeof sequence !== 'number' || !tally.has(sequence));
     const seconds = ((Date.now() - began) / 1000).toFixed(1);
-    console.log(`chaos: ${kills.length} kills, ${tally.unique} unique, ${tally.duplicates} duplicates, ${scan.torn.length} torn lines, seed ${SEED} (${scan.lines} lines, ${hidden.length} events glued onto torn lines, ${lost.length} of them nowhere else; ${seconds} s)`);
-    for (const line of scan.torn) console.log(`chaos: torn line ${line.lineNumber} (${line.length} chars, hides ${line.hidden.length} events): ${line.preview}`);
+    note(`chaos: ${kills.length} kills, ${tally.unique} unique, ${tally.duplicates} duplicates, ${scan.torn.length} torn lines, seed ${SEED} (${scan.lines} lines, ${hidden.length} events glued onto torn lines, ${lost.length} of them nowhere else; ${seconds} s)`);
+    for (const line of scan.torn) note(`chaos: torn line ${line.lineNumber} (${line.length} chars, hides ${line.hidden.length} events): ${line.preview}`);
 
     // A torn fragment is harmless only if nothing was appended onto it (see the test below).
     expect({ eventsGluedOntoTornLines: hidden, lost }).toEqual({ eventsGluedOntoTornLines: [], lost: [] });

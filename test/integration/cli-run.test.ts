@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { assertBuilt, eventually, filesUnder, killLeftovers, logLine, readEvents, removeTempDirs, runCli, sequenceProblem, startCli, tempDir, writeConfig } from '../e2e/cli-harness';
+import { note } from '../helpers/notes';
 
 /** A generator feeding the file sink in `dir`; no API, so runs never compete for a port. */
 function generatorToFile(dir: string, generator: string, shutdown = '20s'): string {
@@ -64,7 +65,7 @@ describe('sluice run', () => {
     expect(events).toHaveLength(100_000);
     expect(sequenceProblem(events.map((event) => event.sequence))).toBeUndefined();
     expect(logLine(exit.stderr, 'sluice stopped')).toMatchObject({ outcome: 'completed', read: 100_000, delivered: 100_000, ack_failures: 0 });
-    console.log(`100k events generator → file (fsync): process wall time ${elapsedMs} ms, pipeline ${String(logLine(exit.stderr, 'sluice stopped')?.elapsed_ms)} ms`);
+    note(`100k events generator → file (fsync): process wall time ${elapsedMs} ms, pipeline ${String(logLine(exit.stderr, 'sluice stopped')?.elapsed_ms)} ms`);
   });
 
   it('drains everything already read on SIGTERM: the file holds sequences 0..max with no gap or duplicate, exit 0', async () => {

@@ -5,6 +5,7 @@ import type { InferIn } from '../../src/config/schema';
 import type { sinkBlockOptions } from '../../src/components/sink-blocks';
 import { DELIVERED, Pipeline, pipeline, type Batch, type SendResult, type Sink } from '../../src/index';
 import { deferred } from '../helpers/async';
+import { note } from '../helpers/notes';
 
 /**
  * Issue #3, the slow-sink case: one source fans out to a fast file sink and to a sink that
@@ -184,7 +185,7 @@ describe('fan-out to a fast file sink and a stalled sink', () => {
 
       const slowSent = await sent(run, 'slow');
       const dropped = await discarded(run, policy);
-      console.log(`slow sink (${policy}): fast ${await sent(run, 'fast')}, slow delivered ${slowSent}, discarded ${dropped}`);
+      note(`slow sink (${policy}): fast ${await sent(run, 'fast')}, slow delivered ${slowSent}, discarded ${dropped}`);
       expect(dropped).toBe(droppedWhileStalled);
       expect(slowSent + dropped).toBe(TOTAL);
       expect(sameSet(run.slow.delivered, expectedKept(slowSent))).toBeUndefined();
@@ -196,7 +197,7 @@ describe('fan-out to a fast file sink and a stalled sink', () => {
     const run = start({ buffer: { mode: 'memory', max_events: BUFFER_EVENTS, when_full: 'block', max_in_flight: BUFFER_IN_FLIGHT } });
 
     const { read, fast, readLater, fastLater } = await plateau(run);
-    console.log(`slow sink (block): fast sink plateau ${fast} events (buffer ${BUFFER_EVENTS} + window ${BUFFER_IN_FLIGHT * BATCH} + credit ${CREDIT})`);
+    note(`slow sink (block): fast sink plateau ${fast} events (buffer ${BUFFER_EVENTS} + window ${BUFFER_IN_FLIGHT * BATCH} + credit ${CREDIT})`);
     expect([readLater, fastLater]).toEqual([read, fast]);
     expect(fast).toBe(read);
     expect(fast).toBeGreaterThanOrEqual(BUFFER_EVENTS);
@@ -218,7 +219,7 @@ describe('fan-out to a fast file sink and a stalled sink', () => {
     const run = start({});
 
     const { read, fast, readLater, fastLater } = await plateau(run);
-    console.log(`slow sink (no buffer): fast sink plateau ${fast} events (credit ${CREDIT})`);
+    note(`slow sink (no buffer): fast sink plateau ${fast} events (credit ${CREDIT})`);
     expect([readLater, fastLater]).toEqual([read, fast]);
     expect(fast).toBe(read);
     expect(fast).toBeLessThanOrEqual(CREDIT + BATCH);

@@ -347,14 +347,14 @@ describe('config schema', () => {
     it('reports an unknown option with the closest known name', () => {
       const { issues } = parse(sink, { topic: 'logs', brokers: ['k'], concurency: 2, batch: { max_event: 10 } });
       expect(messages(issues)).toEqual({
-        concurency: 'unknown option "concurency" (did you mean "concurrency"?); known options: topic, concurrency, batch, brokers, headers, key',
+        concurency: 'unknown option "concurency" (did you mean "concurrency"?); known options: topic, concurrency, batch, brokers, headers, key, type, inputs',
         'batch.max_event': 'unknown option "max_event" (did you mean "max_events"?); known options: max_events, timeout, max_bytes',
       });
     });
 
     it('reports an unknown option without a suggestion when no name is close', () => {
       const { issues } = parse(sink, { topic: 'logs', brokers: ['k'], compression: 'gzip' });
-      expect(issues[0].message).toBe('unknown option "compression"; known options: topic, concurrency, batch, brokers, headers, key');
+      expect(issues[0].message).toBe('unknown option "compression"; known options: topic, concurrency, batch, brokers, headers, key, type, inputs');
     });
 
     // Regression (issue 7): `key in shape` found Object.prototype members, so these passed as known.
@@ -363,7 +363,7 @@ describe('config schema', () => {
       (name) => {
         const input = JSON.parse(`{"topic": "logs", "brokers": ["k"], "${name}": 1}`) as unknown;
         expect(parse(sink, input).issues).toEqual([
-          { path: [name], message: `unknown option "${name}"; known options: topic, concurrency, batch, brokers, headers, key` },
+          { path: [name], message: `unknown option "${name}"; known options: topic, concurrency, batch, brokers, headers, key, type, inputs` },
         ]);
       },
     );
@@ -371,6 +371,14 @@ describe('config schema', () => {
     it('reports an Object.prototype name inside a nested block as unknown', () => {
       expect(messages(parse(sink, { topic: 'logs', brokers: ['k'], batch: { constructor: 1 } }).issues)).toEqual({
         'batch.constructor': 'unknown option "constructor"; known options: max_events, timeout, max_bytes',
+      });
+    });
+
+    // Regression (issue 14): reserved keys were neither suggested nor listed, so `sourcez:`
+    // at the top level got no did-you-mean and a list without sources/transforms/sinks.
+    it('suggests and lists reserved keys as known keys', () => {
+      expect(messages(parse(sink, { typ: 'kafka', topic: 'logs', brokers: ['k'] }).issues)).toEqual({
+        typ: 'unknown option "typ" (did you mean "type"?); known options: topic, concurrency, batch, brokers, headers, key, type, inputs',
       });
     });
 

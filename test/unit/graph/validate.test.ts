@@ -57,7 +57,53 @@ describe('validateGraph', () => {
       transforms: { x: { type: 'shout', inputs: ['a', 'y'] }, y: { type: 'shout', inputs: ['x'] } },
       sinks: { b: { type: 'collect', inputs: ['y'] } },
     });
-    expect(found).toEqual([expect.stringMatching(/cycle through: x → y/)]);
+    expect(found).toEqual(['transforms.x.inputs: the graph has a cycle: x → y → x (a component cannot read its own output, even through others)']);
+  });
+
+  // Regression (issue 14): the report listed everything Kahn's algorithm left over, so a
+  // sink below the cycle was named on it (`a → b → out`).
+  it('names only the components on a cycle, not those downstream of it, and each cycle once', () => {
+    const found = messages({
+      sources: { src: { type: 'counting' } },
+      transforms: {
+        a: { type: 'shout', inputs: ['src', 'c'] },
+        b: { type: 'shout', inputs: ['a'] },
+        c: { type: 'shout', inputs: ['b'] },
+        below: { type: 'shout', inputs: ['c'] },
+        self: { type: 'shout', inputs: ['src', 'self'] },
+      },
+      sinks: { out: { type: 'collect', inputs: ['below', 'self'] } },
+    });
+    expect(found).toEqual([
+      'transforms.a.inputs: the graph has a cycle: a → b → c → a (a component cannot read its own output, even through others)',
+      'transforms.self.inputs: the graph has a cycle: self → self (a component cannot read its own output, even through others)',
+    ]);
+  });
+
+  // Regression (issue 14): no did-you-mean, and sinks were offered although no input can read one.
+  it('suggests the closest source or transform for an unknown input and lists only those', () => {
+    const found = messages({
+      sources: { app: { type: 'counting' } },
+      transforms: { parse: { type: 'shout', inputs: ['app'] } },
+      sinks: { archive: { type: 'collect', inputs: ['prase'] }, arch: { type: 'collect', inputs: ['archiv'] } },
+    });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'sinks.archive.inputs.0: unknown input "prase" (did you mean "parse"?); inputs can name sources and transforms: app, parse',
+        'sinks.arch.inputs.0: unknown input "archiv"; inputs can name sources and transforms: app, parse',
+      ]),
+    );
+  });
+
+  // Regression (issue 14): a misspelt section got no did-you-mean and was told of the settings only.
+  it('suggests sources for a misspelt top-level sourcez and lists the sections among the known keys', () => {
+    const found = messages({ sourcez: { a: { type: 'counting' } }, sinks: { b: { type: 'collect', inputs: ['a'] } } });
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'sourcez: unknown option "sourcez" (did you mean "sources"?); known options: data_dir, api, shutdown_timeout, sources, transforms, sinks',
+        'sources: a pipeline needs at least one source',
+      ]),
+    );
   });
 
   it('rejects duplicate names across sections and sinks used as inputs', () => {

@@ -57,7 +57,8 @@ describe('one poison event', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-poison-'));
     const out = join(dir, 'out.ndjson');
     // A transform that builds the deep object itself (no parser limit can stop it).
-    const deepen = mapEvents((event) => (event.message === '{"a":1}' ? { message: 'deep', nested: JSON.parse(POISON) as unknown } : event) as LogEvent);
+    // It picks the parsed `{"a":1}` line by its field: json drops the raw text once parsed.
+    const deepen = mapEvents((event) => (event.a === 1 ? { message: 'deep', nested: JSON.parse(POISON) as unknown } : event) as LogEvent);
     const pipeline = Pipeline.create({
       data_dir: join(dir, 'state'),
       api: { enabled: false },

@@ -20,9 +20,19 @@ describe('jsonTransform', () => {
     expect(events).toEqual([
       { message: '{"a":', tags: ['json_parse_error'] },
       { message: 'plain text', tags: ['json_parse_error'] },
-      { message: '{"a":1}', a: 1 },
+      { a: 1 },
     ]);
     expect(await metricValue(ctx.pipelineMetrics, 'sluice_component_errors_total', { error_type: 'parse' })).toBe(2);
+  });
+
+  // Regression (issue 14): the default pipeline stored every parsed demo event twice, as
+  // fields and as the JSON text in `message`.
+  it('drops the raw JSON text once parsed by default, and keeps it beside the fields with drop_field: false', async () => {
+    const line = '{"level":"info","status":200}';
+    const dropped = await run(jsonTransform.create(parseConfig(jsonTransform, {}), testContext()), createBatch([{ message: line, timestamp: 't' }]));
+    expect(JSON.stringify(dropped[0])).toBe('{"level":"info","status":200,"timestamp":"t"}');
+    const kept = await run(jsonTransform.create(parseConfig(jsonTransform, { drop_field: false }), testContext()), createBatch([{ message: line }]));
+    expect(kept).toEqual([{ message: line, level: 'info', status: 200 }]);
   });
 
   it('parses a nested field into a target path and drops the raw field when asked', async () => {
@@ -64,7 +74,7 @@ describe('parseJson', () => {
   });
 
   it('accepts leading whitespace before the object', async () => {
-    expect(await parse([{ message: ' \t{"a":1}' }])).toEqual([{ message: ' \t{"a":1}', a: 1 }]);
+    expect(await parse([{ message: ' \t{"a":1}' }])).toEqual([{ a: 1 }]);
   });
 
   it('treats numbers, strings, arrays and a missing or non-string field as parse errors', async () => {
@@ -80,7 +90,7 @@ describe('parseJson', () => {
     const [event] = await parse([{ message: '{"__proto__":{"polluted":true},"a":1}' }]);
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
     expect((event as Record<string, unknown>).polluted).toBeUndefined();
-    expect(JSON.parse(JSON.stringify(event))).toEqual(JSON.parse('{"message":"{\\"__proto__\\":{\\"polluted\\":true},\\"a\\":1}","__proto__":{"polluted":true},"a":1}'));
+    expect(JSON.parse(JSON.stringify(event))).toEqual(JSON.parse('{"__proto__":{"polluted":true},"a":1}'));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -98,7 +108,7 @@ describe('parseJson', () => {
     expect(tags).toEqual(['seen']);
     expect(nested).toEqual({ log: '{"x":1}' });
     expect(rootOut[1].tags).toEqual(['seen', 'json_parse_error']);
-    expect(nestedOut[0]).toEqual({ wrapper: { log: '{"x":1}', parsed: { x: 1 } } });
+    expect(JSON.stringify(nestedOut[0])).toBe('{"wrapper":{"parsed":{"x":1}}}');
   });
 
   it('accepts JSON exactly maxDepth deep and refuses one level more, counting arrays too', async () => {
