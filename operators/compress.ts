@@ -1,27 +1,20 @@
 import { promisify } from 'node:util';
 import { constants, deflate, gzip, gunzip, inflate } from 'node:zlib';
+import type { CompressionCodec, CompressionLevels } from './codecs/codec';
+import { lz4Codec } from './codecs/lz4';
+import { snappyCodec } from './codecs/snappy';
+import { zstdCodec } from './codecs/zstd';
 
-/** The compression names a sink's `compression:` option accepts (issue 11 adds snappy, lz4, zstd). */
-export type CompressionName = 'none' | 'gzip' | 'deflate';
+export type { CompressionCodec, CompressionLevels } from './codecs/codec';
+export { lz4Codec } from './codecs/lz4';
+export { snappyCodec } from './codecs/snappy';
+export { zstdCodec } from './codecs/zstd';
+
+/** The compression names a sink's `compression:` option accepts. */
+export type CompressionName = 'none' | 'gzip' | 'deflate' | 'snappy' | 'lz4' | 'zstd';
 
 /** Every {@link CompressionName}, in the order the reference lists them. */
-export const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 'deflate'];
-
-/**
- * One compression codec. Codecs work on whole request bodies (never per event) and are
- * async so that zlib's work runs on libuv's thread pool, off the event loop.
- */
-export interface CompressionCodec {
-  readonly name: string;
-  /** The HTTP `Content-Encoding` of its output; absent for `none`. */
-  readonly contentEncoding?: string;
-  /** Appended to file and object names (`.gz`); empty for `none`. */
-  readonly extension: string;
-  /** Accepted levels and the default; absent when the codec has no level. */
-  readonly levels?: { readonly min: number; readonly max: number; readonly default: number };
-  compress(data: Buffer, level?: number): Promise<Buffer>;
-  decompress(data: Buffer): Promise<Buffer>;
-}
+export const COMPRESSION_NAMES: readonly CompressionName[] = ['none', 'gzip', 'deflate', 'snappy', 'lz4', 'zstd'];
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -29,7 +22,7 @@ const deflateAsync = promisify(deflate);
 const inflateAsync = promisify(inflate);
 
 /** zlib's levels: 0 stores, 9 is smallest; 6 is zlib's own default (Vector's too). */
-const ZLIB_LEVELS = { min: constants.Z_NO_COMPRESSION, max: constants.Z_BEST_COMPRESSION, default: 6 };
+const ZLIB_LEVELS: CompressionLevels = { min: constants.Z_NO_COMPRESSION, max: constants.Z_BEST_COMPRESSION, default: 6 };
 
 /** Passes bytes through: the payload is the encoded body itself, no copy. */
 export const noCompression: CompressionCodec = {
@@ -52,7 +45,11 @@ export const gzipCodec: CompressionCodec = {
   decompress: (data) => gunzipAsync(data),
 };
 
-/** HTTP's `deflate`: the zlib format (RFC 1950), not raw deflate. */
+/**
+ * HTTP's `deflate`: the zlib format (RFC 1950), not raw deflate. Unlike the others, two
+ * zlib streams appended are not one stream: a file sink with `deflate` writes files that
+ * `decompress` reads only up to the end of their first write.
+ */
 export const deflateCodec: CompressionCodec = {
   name: 'deflate',
   contentEncoding: 'deflate',
@@ -63,8 +60,8 @@ export const deflateCodec: CompressionCodec = {
 };
 
 /**
- * Codecs by name. The built-in registry holds `none`, `gzip` and `deflate`; a program (or a
- * later sluice version) registers more, one line each, before building a graph.
+ * Codecs by name. The built-in registry holds every {@link CompressionName}; a program
+ * registers more, one line each, before building a graph.
  */
 export class CodecRegistry {
   private readonly codecs = new Map<string, CompressionCodec>();
@@ -91,14 +88,17 @@ export class CodecRegistry {
   }
 }
 
-/** The codecs sluice ships. */
-export const compressionCodecs = new CodecRegistry().register(noCompression, gzipCodec, deflateCodec);
+/** The codecs sluice ships, one per {@link CompressionName}. */
+export const compressionCodecs = new CodecRegistry().register(noCompression, gzipCodec, deflateCodec, snappyCodec, lz4Codec, zstdCodec);
 
 /**
- * Checks `level` against the codec: a message when it is out of range or the codec has
- * no level, undefined when it is acceptable (or absent).
+ * Checks a configured codec and level: a message when the codec cannot run here (its
+ * native binary did not load), when the level is out of range or the codec has no level;
+ * undefined when both are acceptable (a level may be absent).
  */
 export function checkCompressionLevel(codec: CompressionCodec, level: number | undefined): string | undefined {
+  const unavailable = codec.unavailable?.();
+  if (unavailable !== undefined) return `compression "${codec.name}" cannot run on this machine: ${unavailable}`;
   if (level === undefined) return undefined;
   if (!codec.levels) return `compression "${codec.name}" has no level`;
   const { min, max } = codec.levels;

@@ -51,11 +51,12 @@ export function sinkEncodingOptions<const E extends EncodingName>(defaults: { en
       example: 'text' as E,
     }),
     compression: oneOf(COMPRESSION_NAMES, {
-      description: 'Compress each request body (`gzip`, `deflate`: zlib, on the thread pool); `batch.max_bytes` bounds the body before and after compression.',
+      description:
+        'Compress each request body, off the event loop: `gzip`, `deflate` (zlib), `snappy` (framing format), `lz4` (frame), `zstd`; `batch.max_bytes` bounds the body before and after compression.',
       default: defaults.compression ?? 'none',
       example: 'gzip',
     }),
-    compression_level: optional(integer({ description: "The codec's level (gzip, deflate: 0 stores .. 9 smallest); the codec's default (6) when absent.", example: 9, min: 0, max: 22 })),
+    compression_level: optional(integer({ description: "The codec's level: gzip, deflate 0 (stores) .. 9 (smallest), default 6; zstd 1 .. 22, default 3; snappy and lz4 have none.", example: 9, min: 0, max: 22 })),
   };
 }
 

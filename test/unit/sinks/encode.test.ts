@@ -134,9 +134,9 @@ describe('buildRequests', () => {
 
 describe('compression codecs', () => {
   it('are registered by name, and an unknown or duplicate name is refused', () => {
-    expect(compressionCodecs.names()).toEqual(['none', 'gzip', 'deflate']);
+    expect(compressionCodecs.names()).toEqual(['none', 'gzip', 'deflate', 'snappy', 'lz4', 'zstd']);
     expect(compressionCodecs.get('gzip')).toBe(gzipCodec);
-    expect(() => compressionCodecs.get('brotli')).toThrow(/unknown compression "brotli"; known: none, gzip, deflate/);
+    expect(() => compressionCodecs.get('brotli')).toThrow(/unknown compression "brotli"; known: none, gzip, deflate, snappy, lz4, zstd/);
     expect(() => new CodecRegistry().register(gzipCodec, gzipCodec)).toThrow(/already registered/);
   });
 
