@@ -85,6 +85,17 @@ export class PipelineMetrics {
     return kind === 'counter' ? this.counter(name, help) : new Gauge({ name, help, labelNames: LABELS, registers: [this.registry] });
   }
 
+  /**
+   * A component-labelled counter family with labels of its own (documents per index,
+   * rejections per reason), created on first use and shared by every component after.
+   */
+  labelledFamily(name: string, help: string, labelNames: readonly string[]): Counter<string> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing instanceof Counter) return existing;
+    if (existing) throw new TypeError(`metric ${name} is already registered as another type`);
+    return this.counter(name, help, [...labelNames]);
+  }
+
   /** A hot-path series of one of the contract's counters, flushed whenever the registry is read. */
   pendingCount(family: Counter<string>, labels: ComponentLabels): PendingCount {
     const count = new PendingCount(family, labels);
@@ -154,6 +165,23 @@ export class ComponentMetrics {
   /** This component's series of a counter outside the contract (see {@link PipelineMetrics.family}). */
   counter(name: string, help: string): Counter.Internal {
     return this.families.family('counter', name, help).labels(this.labels);
+  }
+
+  /**
+   * This component's series of a counter with one label of its own, by label value: each
+   * child is resolved once. Values must come from a bounded set (the caller bounds them).
+   */
+  labelledCounter(name: string, help: string, label: string): (value: string) => Counter.Internal {
+    const family = this.families.labelledFamily(name, help, [label]);
+    const children = new Map<string, Counter.Internal>();
+    return (value) => {
+      let child = children.get(value);
+      if (!child) {
+        child = family.labels({ ...this.labels, [label]: value });
+        children.set(value, child);
+      }
+      return child;
+    };
   }
 
   /** This component's series of a gauge outside the contract (see {@link PipelineMetrics.family}). */

@@ -1,6 +1,6 @@
 /**
  * strftime-style path templates rendered from event timestamps, in UTC:
- * `data/logs/%Y-%m-%d/%H.ndjson`. Supported: `%Y %m %d %H %M %S` and `%%`.
+ * `data/logs/%Y-%m-%d/%H.ndjson`. Supported: `%Y %m %d %H %M %S`, `%F` (`%Y-%m-%d`) and `%%`.
  * Each directive is a fixed slice of the canonical ISO form `YYYY-MM-DDTHH:MM:SS`.
  */
 const DIRECTIVES: Readonly<Record<string, readonly [number, number]>> = {
@@ -10,6 +10,7 @@ const DIRECTIVES: Readonly<Record<string, readonly [number, number]>> = {
   H: [11, 13],
   M: [14, 16],
   S: [17, 19],
+  F: [0, 10],
 };
 
 /** A compiled template: literal text and ISO slices. */
@@ -38,7 +39,7 @@ export function compileTemplate(template: string): PathTemplate {
     }
     const slice = directive === undefined ? undefined : DIRECTIVES[directive];
     if (!slice) {
-      throw new Error(`path template ${JSON.stringify(template)}: unsupported directive %${directive ?? ''} (use %Y %m %d %H %M %S or %%)`);
+      throw new Error(`path template ${JSON.stringify(template)}: unsupported directive %${directive ?? ''} (use %Y %m %d %H %M %S %F or %%)`);
     }
     if (literal) parts.push(literal);
     literal = '';

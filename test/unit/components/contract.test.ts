@@ -35,6 +35,11 @@ function graphAround(definition: ComponentDefinition, dir: string): Record<strin
 const NOT_RUN: Record<string, string> = {
   'source:stdin': 'reads the test runner’s own stdin (covered end to end in test/e2e/cli-stdin.test.ts)',
   'sink:console': 'writes to the test runner’s own stdout (covered end to end in test/e2e/cli-stdin.test.ts)',
+  'source:http': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/http and test/e2e/http-source.test.ts)',
+  'source:grpc': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/grpc and test/e2e/grpc-source.test.ts)',
+  'sink:kafka': 'needs a Kafka broker (covered in test/integration/kafka-sink*.test.ts)',
+  'sink:elasticsearch': 'needs an Elasticsearch server (covered in test/integration/elasticsearch-sink*.test.ts)',
+  'sink:s3': 'needs an S3 server (covered in test/integration/s3-sink*.test.ts)',
 };
 
 describe('the component contract', () => {
