@@ -17,6 +17,7 @@ export { diskBuffer, type DiskBufferOptions } from '../operators/buffer/disk';
 export { memoryBuffer, type MemoryBufferOptions } from '../operators/buffer/memory';
 export { BufferAbandonedError, BufferFullError, type WhenFull } from '../operators/buffer/policy';
 export { CodecRegistry, compressionCodecs, COMPRESSION_NAMES, deflateCodec, gzipCodec, noCompression, type CompressionCodec, type CompressionName } from '../operators/compress';
+export { checkCompressionLevel, lz4Codec, snappyCodec, zstdCodec, type CompressionLevels } from '../operators/compress';
 export { deliver, type DeliverOptions, type Delivery } from '../operators/deliver';
 export { ENCODERS, ENCODING_NAMES, encodeRequests, type EncodedBatch, type EncodedRequest, type Encoder, type EncodingName } from '../operators/encode';
 export { buildRequests, type RequestOptions } from '../operators/encode-requests';
@@ -39,7 +40,7 @@ export { defineSink, defineSource, defineTransform, type SinkDefinition, type So
 export { ComponentRegistry } from './components/registry';
 
 export * as options from './config/schema';
-export { loadYamlConfig, type LoadedConfig } from './config/yaml';
+export { loadYamlConfig, readYamlConfig, type LoadedConfig } from './config/yaml';
 
 export { Pipeline, PipelineValidationError, type PipelineOptions, type PipelineState } from './graph/pipeline';
 export { pipeline, type PipelineSpec, type SinkSpec, type SourceSpec, type TransformSpec } from './graph/spec';
@@ -48,6 +49,10 @@ export { Checkpoint, CheckpointError, ContiguousRanges, KeyedCheckpoint, type Ch
 export { multiline, newlineFraming, octetCounting, type Framer, type FramerFactory, type MultilineOptions, type NewlineFramingOptions, type OctetCountingOptions } from './sources/framing';
 export { fromReadable, type ReadableSourceOptions } from './sources/readable';
 export { bindUdp, listen, SourceStartError, startSource } from './sources/startup';
+export { ApiKeys } from './sources/ingest/api-keys';
+export { normalizeEvent, normalizeLevel, parseTimestamp, type NormalizeLimits, type NormalizeResult } from './sources/ingest/normalize';
+export { ingestOptions, secureContextOptions, type AckMode, type AuthConfig, type RateLimitConfig, type TlsConfig } from './sources/ingest/options';
+export { RateLimiter, type RateLimitOptions } from './sources/ingest/rate-limit';
 
 export { DeadLetterStore } from './dlq/store';
 export { Wal } from './wal/wal';

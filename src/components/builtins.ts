@@ -7,14 +7,19 @@ import { enrichTransform } from '../transforms/enrich';
 import { filterTransform } from '../transforms/filter';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
+import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
 import { fileSink } from '../sinks/file';
+import { kafkaSink } from '../sinks/kafka';
+import { s3Sink } from '../sinks/s3';
 import { generatorSource } from '../sources/generator';
 import { stdinSource } from '../sources/stdin';
 import { deadLetterSource } from '../sources/dead-letter';
+import { httpSource } from '../sources/http/source';
+import { grpcSource } from '../sources/grpc';
 import { ComponentRegistry } from './registry';
 
 /** sluice's built-in sources, by YAML `type:`. */
-export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, stdin: stdinSource } as const;
+export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, grpc: grpcSource, http: httpSource, stdin: stdinSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {
@@ -28,7 +33,7 @@ export const builtinTransforms = {
 } as const;
 
 /** sluice's built-in sinks, by YAML `type:`. */
-export const builtinSinks = { blackhole: blackholeSink, console: consoleSink, file: fileSink } as const;
+export const builtinSinks = { blackhole: blackholeSink, console: consoleSink, elasticsearch: elasticsearchSink, file: fileSink, kafka: kafkaSink, s3: s3Sink } as const;
 
 /** A fresh registry holding every built-in component. */
 export function builtinRegistry(): ComponentRegistry {
