@@ -3,6 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestClient } from '../../src/client';
 import { assertBuilt, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, ROOT, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { note } from '../helpers/notes';
 
 /**
  * The Node client and the pino transport against the real CLI (issue 8): a `grpc` source with
@@ -118,7 +119,7 @@ describe('the Node client against the CLI', () => {
     running.child.kill('SIGTERM');
     expect((await running.exited).code).toBe(0);
     const final = tally(readEvents(sluice.out), COUNT);
-    console.log(`client through kill -9: ${COUNT} events, ${ackedAtKill} acked before the kill, ${final.duplicates} duplicates in the output, stats ${JSON.stringify(stream.stats())}`);
+    note(`client through kill -9: ${COUNT} events, ${ackedAtKill} acked before the kill, ${final.duplicates} duplicates in the output, stats ${JSON.stringify(stream.stats())}`);
     expect(final.missing).toEqual([]);
     expect(result.missing).toEqual([]);
   });
@@ -181,7 +182,7 @@ const timer = setInterval(() => {
       expect(typeof sample?.host).toBe('string');
       expect(typeof sample?.pid).toBe('number');
       expect(duringRestart.length).toBeGreaterThan(50);
-      console.log(`pino transport through a restart: ${LINES} lines, ${duringRestart.length} logged while sluice was down, ${duplicates} duplicates`);
+      note(`pino transport through a restart: ${LINES} lines, ${duringRestart.length} logged while sluice was down, ${duplicates} duplicates`);
     } finally {
       rmSync(app, { force: true });
     }

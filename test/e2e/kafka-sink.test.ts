@@ -5,6 +5,7 @@ import { KAFKA_BROKERS } from '../services/coordinates';
 import { assertReachable } from '../services/reachable';
 import { consume, createTopics, testClient, topicName } from '../integration/kafka-sink-helpers';
 import { assertBuilt, CLI, killLeftovers, removeTempDirs, startCli, tempDir, writeConfig } from './cli-harness';
+import { note } from '../helpers/notes';
 
 const kafka = testClient();
 let admin: Admin;
@@ -73,7 +74,7 @@ sinks:
 
     const consumeStarted = Date.now();
     const got = await consume(kafka, [main, errors], LINES, 2000);
-    process.stdout.write(`e2e kafka: sluice run ${runSeconds.toFixed(1)} s for ${LINES} lines; consumed back in ${((Date.now() - consumeStarted) / 1000).toFixed(1)} s\n`);
+    note(`e2e kafka: sluice run ${runSeconds.toFixed(1)} s for ${LINES} lines; consumed back in ${((Date.now() - consumeStarted) / 1000).toFixed(1)} s`);
     expect(got).toHaveLength(LINES); // none lost, none duplicated
     const seen = new Set<number>();
     for (const message of got) {

@@ -4,6 +4,7 @@ import { S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY } from '../services/coordinates'
 import { PrivateServer } from '../services/private-instance';
 import { bucketName, createBucket, listKeys, objectEvents, removeBucket, testClient } from '../integration/s3-sink-helpers';
 import { assertBuilt, eventually, freePort, killLeftovers, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { note } from '../helpers/notes';
 
 /**
  * An S3 outage through the CLI (issue 11, "What must show it"), on a private MinIO (the
@@ -187,7 +188,7 @@ sinks:
       for (let sequence = 0; sequence < COUNT; sequence++) if (copies[sequence] === 0) missing.push(sequence);
       const duplicates = lines - (COUNT - missing.length);
       const sideEvents = readEvents(sideDir).length;
-      console.log(
+      note(
         `s3 outage ${OUTAGE_SECONDS}s at ${RATE} ev/s: generated ${COUNT}; in the bucket ${lines} events in ${objects} objects (${COUNT - missing.length} distinct, ${duplicates} duplicates); ` +
           `uploaded during the outage ${archiveDuring}; breaker opened ${breakerOpened}, closed after recovery; peak buffer bytes ${peakBufferBytes}; ` +
           `backlog drained ${drainSeconds.toFixed(1)}s after restart; file sink during the outage ${sideRate.toFixed(0)} ev/s (${sideEvents} events written); ` +

@@ -5,6 +5,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Pipeline, pipeline } from '../../src/index';
 import { PrivateServer } from '../services/private-instance';
 import { countDocuments, deadLetters, listSource, metric, type AckTally } from './elasticsearch-sink-helpers';
+import { note } from '../helpers/notes';
 
 /**
  * Real 429s: a private Elasticsearch with one write thread and a write queue of one (the
@@ -68,7 +69,7 @@ describe('elasticsearch sink against a node that refuses writes with 429', () =>
     const retried = await metric(metrics, 'sluice_component_retried_events_total', 'search');
     const accepted = await metric(metrics, 'sluice_elasticsearch_documents_total', 'search');
 
-    console.log(`429 test: ${TOTAL} events, ${refusedItems} items refused inside bulks, ${refusedBulks} documents in bulks refused whole, ${retried} resent, ${accepted} accepted`);
+    note(`429 test: ${TOTAL} events, ${refusedItems} items refused inside bulks, ${refusedBulks} documents in bulks refused whole, ${retried} resent, ${accepted} accepted`);
     expect(tally).toEqual({ acked: TOTAL, rejected: 0 });
     expect(refusedItems).toBeGreaterThan(0);
     expect(allRefusals).toBe(refusedItems + refusedBulks);

@@ -5,6 +5,7 @@ import { Client } from '@elastic/elasticsearch';
 import { Pipeline, pipeline } from '../../src/index';
 import { PrivateServer } from '../services/private-instance';
 import { countDocuments, deadLetters, metric } from './elasticsearch-sink-helpers';
+import { note } from '../helpers/notes';
 
 /**
  * An Elasticsearch outage under steady load (issue 11, "What must show it"): a generator at
@@ -84,7 +85,7 @@ describe('elasticsearch sink through a server outage', () => {
       }
     })();
 
-    const phase = (what: string): void => console.log(`outage test ${Date.now() - started} ms: ${what}`);
+    const phase = (what: string): void => note(`outage test ${Date.now() - started} ms: ${what}`);
     await sleep(BEFORE_MS);
     const downAt = Date.now() - started;
     await server.stop();
@@ -111,7 +112,7 @@ describe('elasticsearch sink through a server outage', () => {
     const finalBreaker = await metric(metrics, 'sluice_circuit_breaker_state', 'search');
     const retried = await metric(metrics, 'sluice_component_retried_events_total', 'search');
 
-    console.log(
+    note(
       `elasticsearch outage: stopped at ${downAt} ms for ${OUTAGE_SECONDS} s, restart took ${upAt - restartAt} ms (server down ${upAt - downAt} ms); ` +
         `generated ${generated}, indexed ${indexed} distinct documents (${indexed - generated} missing or extra), ` +
         `${retried} retried; breaker opened: ${breakerOpened}, final state ${finalBreaker}; blackhole ${sideRate.toFixed(0)} ev/s while the server was down (rate ${RATE})`,

@@ -6,6 +6,7 @@ import { BREAKER_STATE_METRIC } from '../../src/transforms/circuit-breaker';
 import { metricValue } from '../helpers/context';
 import { PrivateServer } from '../services/private-instance';
 import { consume, createTopics, testClient } from './kafka-sink-helpers';
+import { note } from '../helpers/notes';
 
 /**
  * A Kafka outage under steady load (issue 11, "What must show it"), on a PRIVATE broker (the
@@ -95,11 +96,11 @@ it(`loses nothing acknowledged through a ${OUTAGE_SECONDS} s broker outage; the 
   const finalBreaker = await count(BREAKER_STATE_METRIC, 'stream');
   const retried = await count('sluice_component_retried_events_total', 'stream');
   const sideRate = sideDuring / outageSeconds;
-  process.stdout.write(
+  note(
     `kafka outage ${outageSeconds.toFixed(1)} s: generated ${COUNT}, in topic ${got.length} (${sequences.size} distinct, ${duplicates} duplicates), ` +
       `kafka sink sent ${delivered} (${streamDuring} during the outage), backlog at restart ${backlog} events, drained ${drainSeconds.toFixed(1)} s after restart, ` +
       `breaker states seen ${[...breakerStates].sort().join('/')} → ${finalBreaker} at the end, retried events ${retried}, ` +
-      `side sink ${Math.round(sideRate)} ev/s during the outage (generator ${RATE} ev/s)\n`,
+      `side sink ${Math.round(sideRate)} ev/s during the outage (generator ${RATE} ev/s)`,
   );
 
   // Every event the source saw acknowledged (all COUNT: the run completed) is in the topic.

@@ -31,12 +31,15 @@ describe('the shipped configs', () => {
     expect(result.ok ? result.warnings : []).toEqual([]);
   });
 
-  it('default.yaml needs no external service: stdin and a gentle generator, written to hourly files, metrics on 127.0.0.1:9598', () => {
+  it('default.yaml needs no external service: stdin, a gentle generator and HTTP/gRPC ingest on localhost, written to hourly files, metrics on 127.0.0.1:9598', () => {
     const result = loadPipeline(join(CONFIG_DIR, 'default.yaml'), {});
     if (!result.ok) throw new Error(result.errors.join('\n'));
     const { nodes, settings } = result.pipeline.graph;
     const types = [...nodes.values()].map((node) => `${node.kind}:${node.type}`).sort();
-    expect(types).toEqual(['sink:file', 'source:generator', 'source:stdin', 'transform:enrich', 'transform:json']);
+    expect(types).toEqual(['sink:file', 'source:generator', 'source:grpc', 'source:http', 'source:stdin', 'transform:enrich', 'transform:json']);
+    // Listening on localhost only: nothing is exposed until the user sets an address and keys.
+    expect([...nodes.values()].find((node) => node.type === 'http')?.config).toMatchObject({ address: '127.0.0.1:8080' });
+    expect([...nodes.values()].find((node) => node.type === 'grpc')?.config).toMatchObject({ address: '127.0.0.1:4317' });
     expect(settings.api).toEqual({ enabled: true, address: '127.0.0.1:9598' });
     const generator = [...nodes.values()].find((node) => node.type === 'generator');
     expect(generator?.config).toMatchObject({ count: 0, rate: 1, format: 'json' });
