@@ -16,10 +16,12 @@ import { stdinSource } from '../sources/stdin';
 import { deadLetterSource } from '../sources/dead-letter';
 import { httpSource } from '../sources/http/source';
 import { grpcSource } from '../sources/grpc';
+import { syslogSource } from '../sources/syslog/source';
+import { socketSource } from '../sources/socket/source';
 import { ComponentRegistry } from './registry';
 
 /** sluice's built-in sources, by YAML `type:`. */
-export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, grpc: grpcSource, http: httpSource, stdin: stdinSource } as const;
+export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, grpc: grpcSource, http: httpSource, socket: socketSource, stdin: stdinSource, syslog: syslogSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {

@@ -37,6 +37,8 @@ const NOT_RUN: Record<string, string> = {
   'sink:console': 'writes to the test runner’s own stdout (covered end to end in test/e2e/cli-stdin.test.ts)',
   'source:http': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/http and test/e2e/http-source.test.ts)',
   'source:grpc': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/grpc and test/e2e/grpc-source.test.ts)',
+  'source:syslog': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/syslog and test/e2e/syslog-source.test.ts)',
+  'source:socket': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/socket and test/e2e/socket-source.test.ts)',
   'sink:kafka': 'needs a Kafka broker (covered in test/integration/kafka-sink*.test.ts)',
   'sink:elasticsearch': 'needs an Elasticsearch server (covered in test/integration/elasticsearch-sink*.test.ts)',
   'sink:s3': 'needs an S3 server (covered in test/integration/s3-sink*.test.ts)',
