@@ -119,7 +119,7 @@ sinks:
     const metadata = new (await import('@grpc/grpc-js')).Metadata();
     metadata.set('authorization', 'Bearer e2e-key');
     const exporter = new OTLPLogExporter({ url: `http://${address}`, metadata });
-    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-e2e', 'host.name': 'box-1' }), processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-e2e', 'host.name': 'box-1' }), processors: [new SimpleLogRecordProcessor(exporter)] });
     provider.getLogger('e2e.scope', '0.1.0').emit({ severityNumber: 9, severityText: 'INFO', body: 'from the otel sdk', attributes: { attempt: 2 } });
     await provider.forceFlush();
     await provider.shutdown();

@@ -99,7 +99,7 @@ describe('grpc source: OTLP Export', () => {
     const results: number[] = [];
     const exportRecords = exporter.export.bind(exporter);
     exporter.export = (records, done) => exportRecords(records, (result) => (results.push(result.code), done(result)));
-    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'billing' }), processors: [new SimpleLogRecordProcessor({ exporter })] });
+    const provider = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'billing' }), processors: [new SimpleLogRecordProcessor(exporter)] });
     const logger = provider.getLogger('billing.worker', '3.1.0');
     logger.emit({ severityNumber: 13, severityText: 'WARN', body: 'disk almost full', attributes: { 'disk.free': 1024, mount: '/var' } });
     await until(() => source.batches.length === 1, 10_000);
