@@ -51,6 +51,28 @@ describe('enrich', () => {
     });
   });
 
+  it('joins the lookup-table row of each event at the root, leaving existing fields, and counts misses', () => {
+    const table = new Map([['u1', Object.freeze({ team: 'payments' })]]);
+    const misses: number[] = [];
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-b-|', { a: batch('a', { user: 'u1' }, { user: 'u9' }), b: batch('b', { user: 'u1', team: 'own' }) });
+      const expected = '     -x-y-|';
+      expectObservable(source.pipe(enrich({}, { lookup: { table, keyField: 'user' } }, { onLookupMiss: (n) => misses.push(n) }), map(eventsOf))).toBe(expected, {
+        x: [{ user: 'u1', team: 'payments' }, { user: 'u9' }],
+        y: [{ user: 'u1', team: 'own' }],
+      });
+    });
+    expect(misses).toEqual([1]);
+  });
+
+  it('joins the lookup-table row under a target path', () => {
+    const table = new Map([['u1', Object.freeze({ team: 'payments' })]]);
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: batch('c', { user: 'u1' }) });
+      expectObservable(source.pipe(enrich({}, { lookup: { table, keyField: 'user', target: 'owner' } }), map(eventsOf))).toBe('-x-|', { x: [{ user: 'u1', owner: { team: 'payments' } }] });
+    });
+  });
+
   it('forwards a source error', () => {
     const failure = new Error('source failed');
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

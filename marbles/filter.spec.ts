@@ -51,6 +51,15 @@ describe('filterByConditions', () => {
     });
   });
 
+  it('keeps the events an any/all/not group of conditions describes', () => {
+    const spec: FilterSpec = { conditions: [{ any: [{ field: 'http.status', gte: 500 }, { all: [{ field: 'http.status', gte: 400 }, { not: { field: 'http.status', equals: 404 } }] }] }] };
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('  -a-|', { a: batch('a', 200, 404, 403, 503, 302) });
+      const expected = '     -x-|';
+      expectObservable(source.pipe(filterByConditions(spec), map(statuses))).toBe(expected, { x: '403,503' });
+    });
+  });
+
   it('forwards a source error', () => {
     const failure = new Error('source failed');
     testScheduler.run(({ cold, expectObservable, expectSubscriptions }) => {

@@ -94,7 +94,7 @@ function regex(pattern: string, where: string): Test {
  * A condition with no operator, an invalid regex or a bad bound is a {@link ConfigError}
  * naming `where` (`conditions.2`), thrown at creation rather than on the first event.
  */
-export function compileCondition(condition: Condition, where: string): (event: LogEvent) => boolean {
+export function compileCondition(condition: Condition, where: string): EventPredicate {
   let path;
   try {
     path = compilePath(condition.field);
@@ -129,4 +129,100 @@ export function compileCondition(condition: Condition, where: string): (event: L
     for (const test of tests) if (!test(value)) return false;
     return true;
   };
+}
+
+/** Some of the nested conditions hold (at least one). */
+export interface AnyGroup {
+  readonly any: readonly ConditionSpec[];
+}
+
+/** Every nested condition holds. */
+export interface AllGroup {
+  readonly all: readonly ConditionSpec[];
+}
+
+/** The nested condition does not hold. */
+export interface NotGroup {
+  readonly not: ConditionSpec;
+}
+
+/**
+ * A condition as YAML and TypeScript write it: a field test, or an `any` / `all` / `not`
+ * group of conditions, nested as deep as {@link MAX_CONDITION_DEPTH}.
+ *
+ * ```yaml
+ * any:
+ *   - { field: level, equals: error }
+ *   - all: [{ field: http.status, gte: 500 }, { not: { field: path, matches: "^/health" } }]
+ * ```
+ */
+export type ConditionSpec = Condition | AnyGroup | AllGroup | NotGroup;
+
+/** What every compiled condition is: a pure test of one event. */
+export type EventPredicate = (event: LogEvent) => boolean;
+
+/** Deepest nesting of groups: a bound, so a hostile config cannot overflow the stack when compiled. */
+export const MAX_CONDITION_DEPTH = 32;
+
+const GROUP_KEYS = ['any', 'all', 'not'] as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Which group key a spec uses, or undefined for a field test; a spec mixing them is refused. */
+function groupKey(spec: Record<string, unknown>, where: string): (typeof GROUP_KEYS)[number] | undefined {
+  const present = GROUP_KEYS.filter((key) => Object.hasOwn(spec, key));
+  if (present.length === 0) return undefined;
+  const others = Object.keys(spec).filter((key) => key !== present[0]);
+  if (present.length > 1 || others.length > 0) {
+    throw new ConfigError(`${where}: a group has exactly one key (any, all or not), got ${Object.keys(spec).join(', ')}`, { path: where });
+  }
+  return present[0];
+}
+
+function compileList(items: unknown, key: 'any' | 'all', where: string, depth: number): EventPredicate[] {
+  if (!Array.isArray(items) || items.length === 0) {
+    throw new ConfigError(`${where}.${key}: expected a non-empty list of conditions`, { path: `${where}.${key}` });
+  }
+  return items.map((item, index) => compileSpec(item as ConditionSpec, `${where}.${key}.${index}`, depth + 1));
+}
+
+function compileSpec(spec: ConditionSpec, where: string, depth: number): EventPredicate {
+  if (depth > MAX_CONDITION_DEPTH) throw new ConfigError(`${where}: conditions nest deeper than ${MAX_CONDITION_DEPTH} levels`, { path: where });
+  if (!isObject(spec)) throw new ConfigError(`${where}: expected a condition (a map), got ${JSON.stringify(spec)}`, { path: where });
+  const key = groupKey(spec, where);
+  if (key === undefined) {
+    if (typeof spec.field !== 'string') throw new ConfigError(`${where}: needs a \`field\` to test, or one of any, all, not`, { path: where });
+    return compileCondition(spec as Condition, where);
+  }
+  if (key === 'not') {
+    const inner = compileSpec((spec as NotGroup).not, `${where}.not`, depth + 1);
+    return (event) => !inner(event);
+  }
+  const parts = compileList(spec[key], key, where, depth);
+  if (parts.length === 1) return parts[0];
+  if (key === 'all') {
+    return (event) => {
+      for (const part of parts) if (!part(event)) return false;
+      return true;
+    };
+  }
+  return (event) => {
+    for (const part of parts) if (part(event)) return true;
+    return false;
+  };
+}
+
+/**
+ * Compiles a condition (a field test or an `any` / `all` / `not` group) into one predicate:
+ * the compiled form `filter`, `route`, `sample` and `throttle` share. Everything is built
+ * once (paths split, regexes compiled, sets filled); groups short-circuit left to right. A
+ * malformed spec is a {@link ConfigError} whose path names the part (`when.any.1.not.matches`).
+ *
+ * @example
+ * const isServerError = compilePredicate({ all: [{ field: 'http.status', gte: 500 }, { not: { field: 'path', equals: '/health' } }] }, 'when');
+ */
+export function compilePredicate(spec: ConditionSpec, where: string): EventPredicate {
+  return compileSpec(spec, where, 0);
 }

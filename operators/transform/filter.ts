@@ -3,13 +3,14 @@ import type { Batch } from '../../src/core/batch';
 import type { LogEvent } from '../../src/core/event';
 import { filterEvents } from '../filter-events';
 import type { EventHooks } from '../../src/core/event-hooks';
-import { compileCondition, type Condition } from './conditions';
+import { compilePredicate, type ConditionSpec } from './conditions';
 
-export type { Condition } from './conditions';
+export type { Condition, ConditionSpec } from './conditions';
 
 /** What {@link filterByConditions} keeps. */
 export interface FilterSpec {
-  readonly conditions: readonly Condition[];
+  /** Field tests or `any` / `all` / `not` groups of them. */
+  readonly conditions: readonly ConditionSpec[];
   /** `all`: every condition must hold (default); `any`: one is enough. */
   readonly mode?: 'all' | 'any';
   /** `keep` the matching events (default) or `drop` them. */
@@ -21,7 +22,7 @@ export interface FilterSpec {
  * `ConfigError` naming the condition (`conditions.1.matches`) when one is invalid.
  */
 export function compileFilter(spec: FilterSpec): (event: LogEvent) => boolean {
-  const tests = spec.conditions.map((condition, index) => compileCondition(condition, `conditions.${index}`));
+  const tests = spec.conditions.map((condition, index) => compilePredicate(condition, `conditions.${index}`));
   if (tests.length === 0) throw new RangeError('filter needs at least one condition');
   const keep = (spec.action ?? 'keep') === 'keep';
   const any = spec.mode === 'any';

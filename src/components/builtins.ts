@@ -5,6 +5,15 @@ import { deadLetterTransform } from '../transforms/dead-letter';
 import { retryTransform } from '../transforms/retry';
 import { enrichTransform } from '../transforms/enrich';
 import { filterTransform } from '../transforms/filter';
+import { addFieldsTransform } from '../transforms/add-fields';
+import { convertTransform } from '../transforms/convert';
+import { copyTransform } from '../transforms/copy';
+import { dedupeTransform } from '../transforms/dedupe';
+import { redactTransform } from '../transforms/redact';
+import { removeTransform } from '../transforms/remove';
+import { renameTransform } from '../transforms/rename';
+import { sampleTransform } from '../transforms/sample';
+import { throttleTransform } from '../transforms/throttle';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
@@ -25,13 +34,22 @@ export const builtinSources = { dead_letter: deadLetterSource, generator: genera
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {
+  add_fields: addFieldsTransform,
   buffer: bufferTransform,
   circuit_breaker: circuitBreakerTransform,
+  convert: convertTransform,
+  copy: copyTransform,
   dead_letter: deadLetterTransform,
+  dedupe: dedupeTransform,
   enrich: enrichTransform,
   filter: filterTransform,
   json: jsonTransform,
+  redact: redactTransform,
+  remove: removeTransform,
+  rename: renameTransform,
   retry: retryTransform,
+  sample: sampleTransform,
+  throttle: throttleTransform,
 } as const;
 
 /** sluice's built-in sinks, by YAML `type:`. */

@@ -22,9 +22,11 @@ describe('filterTransform', () => {
     expect(parseConfig(filterTransform, filterTransform.example)).toEqual(expect.objectContaining({ mode: 'all', action: 'keep' }));
   });
 
-  it('reports an invalid regular expression at creation, naming the condition', () => {
-    const config = parseConfig(filterTransform, { conditions: [{ field: 'a', exists: true }, { field: 'message', matches: '(unclosed' }] });
-    const create = () => filterTransform.create(config, testContext());
+  it('reports an invalid regular expression at validation, naming the condition, as creating the stage would', () => {
+    expect(configIssues(filterTransform, { conditions: [{ field: 'a', exists: true }, { field: 'message', matches: '(unclosed' }] })).toEqual([
+      expect.stringMatching(/^conditions\.1\.matches: invalid regular expression "\(unclosed"/),
+    ]);
+    const create = () => compileFilter({ conditions: [{ field: 'a', exists: true }, { field: 'message', matches: '(unclosed' }] });
     expect(create).toThrow(ConfigError);
     expect(create).toThrow(/conditions\.1\.matches: invalid regular expression "\(unclosed"/);
   });
