@@ -127,7 +127,7 @@ describe('sluice dlq replay', () => {
     expect(lines.map((line) => [line.message, line.replayed])).toEqual(Array.from({ length: 7 }, (_, i) => [`e${i}`, true]));
     expect(await queuedMessages(new DeadLetterStore({ dir }))).toEqual([]);
     expect(readdirSync(join(work, 'data'))).toEqual(['dlq_replay']);
-  });
+  }, 30_000); // runs a whole pipeline: seconds on a loaded CI machine, not the unit default of 5
 
   it('keeps entries that fail again queued and exits 1', async () => {
     const dir = await filledQueue(4);
