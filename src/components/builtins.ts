@@ -14,6 +14,13 @@ import { removeTransform } from '../transforms/remove';
 import { renameTransform } from '../transforms/rename';
 import { sampleTransform } from '../transforms/sample';
 import { throttleTransform } from '../transforms/throttle';
+import { criTransform } from '../transforms/cri';
+import { csvTransform } from '../transforms/csv';
+import { dockerTransform } from '../transforms/docker';
+import { kvTransform } from '../transforms/kv';
+import { logfmtTransform } from '../transforms/logfmt';
+import { multilineTransform } from '../transforms/multiline';
+import { syslogTransform } from '../transforms/syslog';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
@@ -39,16 +46,23 @@ export const builtinTransforms = {
   circuit_breaker: circuitBreakerTransform,
   convert: convertTransform,
   copy: copyTransform,
+  cri: criTransform,
+  csv: csvTransform,
   dead_letter: deadLetterTransform,
   dedupe: dedupeTransform,
+  docker: dockerTransform,
   enrich: enrichTransform,
   filter: filterTransform,
   json: jsonTransform,
+  kv: kvTransform,
+  logfmt: logfmtTransform,
+  multiline: multilineTransform,
   redact: redactTransform,
   remove: removeTransform,
   rename: renameTransform,
   retry: retryTransform,
   sample: sampleTransform,
+  syslog: syslogTransform,
   throttle: throttleTransform,
 } as const;
 

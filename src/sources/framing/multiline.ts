@@ -1,13 +1,8 @@
 import type { LogEvent } from '../../core/event';
 import type { Framer, FramerFactory } from './framer';
+import { LineGroupRule, type MultilineRule } from '../../../operators/parse/multiline/line-group-rule';
 
-/**
- * How lines are grouped: a line either starts a new event or continues the one held.
- * `startPattern`: lines matching it start an event (`^\d{4}-` for timestamped logs), the
- * rest continue it. `continuationPattern`: lines matching it continue (`^\s` for Java stack
- * traces, "continuation lines start with whitespace"), the rest start an event.
- */
-export type MultilineRule = { readonly startPattern: RegExp } | { readonly continuationPattern: RegExp };
+export type { MultilineRule } from '../../../operators/parse/multiline/line-group-rule';
 
 /** Options of {@link multiline}. */
 export interface MultilineOptions {
@@ -37,21 +32,16 @@ export class MultilineFramer implements Framer {
   private head: LogEvent | undefined;
   private heldBytes = 0;
   private heldStart = 0;
-  private readonly start: RegExp;
-  private readonly startWhenMatched: boolean;
+  /** Where a group starts and when it is full: the rule the `multiline` stage shares. */
+  private readonly rule: LineGroupRule;
   private readonly framed: LogEvent[] = [];
   private readonly framedStarts: number[] = [];
 
   constructor(
     private readonly inner: Framer,
-    private readonly options: MultilineOptions,
+    options: MultilineOptions,
   ) {
-    if (!(options.maxLines >= 1) || !(options.maxBytes >= 1)) throw new RangeError('maxLines and maxBytes must be at least 1');
-    const { rule } = options;
-    this.startWhenMatched = 'startPattern' in rule;
-    // A global or sticky pattern keeps state between test() calls: strip those flags.
-    const pattern = 'startPattern' in rule ? rule.startPattern : rule.continuationPattern;
-    this.start = new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
+    this.rule = new LineGroupRule(options.rule, options);
   }
 
   get consumed(): number {
@@ -91,8 +81,7 @@ export class MultilineFramer implements Framer {
     for (let i = 0; i < framed.length; i++) {
       const event = framed[i];
       const message = typeof event.message === 'string' ? event.message : '';
-      if (this.head !== undefined && this.startsEvent(message)) this.flush(out, starts);
-      else if (this.head !== undefined && (this.lines.length >= this.options.maxLines || this.heldBytes + 1 + message.length > this.options.maxBytes)) this.flush(out, starts);
+      if (this.head !== undefined && (this.rule.startsEvent(message) || this.rule.isFull(this.lines.length, this.heldBytes, message.length))) this.flush(out, starts);
       if (this.head === undefined) {
         this.head = event;
         this.heldStart = framedStarts[i];
@@ -104,10 +93,6 @@ export class MultilineFramer implements Framer {
     }
     framed.length = 0;
     framedStarts.length = 0;
-  }
-
-  private startsEvent(message: string): boolean {
-    return this.start.test(message) === this.startWhenMatched;
   }
 }
 

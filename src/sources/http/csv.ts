@@ -1,85 +1,36 @@
+import { readCsvRecord } from '../../../operators/parse/csv-record';
+
 /** One data row of a CSV body: its fields by header name, or why it could not be read. */
 export type CsvRow = { readonly line: number; readonly record: Record<string, string> } | { readonly line: number; readonly error: string };
 
 /** A parsed CSV body: its header and rows, or why the body as a whole cannot be read. */
 export type CsvResult = { readonly header: readonly string[]; readonly rows: CsvRow[] } | { readonly error: string };
 
-const COMMA = 44;
-const QUOTE = 34;
-const CR = 13;
-const LF = 10;
-
 /**
- * Splits RFC 4180 CSV into records of fields: `,` separates, `"…"` quotes (a doubled `""`
- * is a quote inside), CRLF or LF ends a record, a quoted field may span lines. Each record
- * carries the line it starts on. An unterminated quote is an error of the last record only.
+ * Splits RFC 4180 CSV into records of fields with the shared record reader (the `csv` stage
+ * reads its records with it too): `,` separates, `"…"` quotes (a doubled `""` is a quote
+ * inside), CRLF or LF ends a record, a quoted field may span lines. Each record carries the
+ * line it starts on. An unterminated quote is an error of the last record only.
  */
 function* records(text: string): Generator<{ line: number; fields: string[] } | { line: number; error: string }> {
   let line = 1;
   let at = 0;
-  const length = text.length;
-  while (at < length) {
+  while (at < text.length) {
     const startLine = line;
-    const fields: string[] = [];
-    let ended = false;
-    while (!ended) {
-      if (text.charCodeAt(at) === QUOTE) {
-        let value = '';
-        let from = at + 1;
-        for (;;) {
-          const close = text.indexOf('"', from);
-          if (close === -1) {
-            yield { line: startLine, error: `unterminated quoted field starting on line ${startLine}` };
-            return;
-          }
-          value += text.slice(from, close);
-          if (text.charCodeAt(close + 1) === QUOTE) {
-            value += '"';
-            from = close + 2;
-            continue;
-          }
-          at = close + 1;
-          break;
-        }
-        for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) === LF) line++;
-        fields.push(value);
-        const next = text.charCodeAt(at);
-        if (at < length && next !== COMMA && next !== CR && next !== LF) {
-          // Text after a closing quote: skip to the end of the record and report it.
-          const end = text.indexOf('\n', at);
-          at = end === -1 ? length : end + 1;
-          yield { line: startLine, error: `unexpected text after a closing quote on line ${line}` };
-          line++;
-          ended = true;
-          fields.length = 0;
-          continue;
-        }
-      } else {
-        let end = at;
-        while (end < length) {
-          const code = text.charCodeAt(end);
-          if (code === COMMA || code === LF || code === CR) break;
-          end++;
-        }
-        fields.push(text.slice(at, end));
-        at = end;
+    const read = readCsvRecord(text, at);
+    at = read.next;
+    if ('error' in read) {
+      if (read.error === 'unterminated') {
+        yield { line: startLine, error: `unterminated quoted field starting on line ${startLine}` };
+        return;
       }
-      const code = text.charCodeAt(at);
-      if (code === COMMA) at++;
-      else {
-        if (code === CR) at++;
-        if (text.charCodeAt(at) === LF) at++;
-        line++;
-        ended = true;
-        if (fields.length > 0) yield { line: startLine, fields };
-      }
-      if (at >= length && !ended) {
-        // A trailing comma at the very end: one more, empty field.
-        fields.push('');
-        ended = true;
-        yield { line: startLine, fields };
-      }
+      // Text after a closing quote: the reader skipped to the end of the line.
+      yield { line: startLine, error: `unexpected text after a closing quote on line ${startLine + read.newlines}` };
+      line = startLine + read.newlines + 1;
+      continue;
     }
+    line += read.newlines;
+    yield { line: startLine, fields: read.fields };
   }
 }
 
