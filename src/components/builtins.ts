@@ -21,6 +21,9 @@ import { kvTransform } from '../transforms/kv';
 import { logfmtTransform } from '../transforms/logfmt';
 import { multilineTransform } from '../transforms/multiline';
 import { syslogTransform } from '../transforms/syslog';
+import { grokTransform } from '../transforms/grok';
+import { regexTransform } from '../transforms/regex';
+import { timestampTransform } from '../transforms/timestamp';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
@@ -53,17 +56,20 @@ export const builtinTransforms = {
   docker: dockerTransform,
   enrich: enrichTransform,
   filter: filterTransform,
+  grok: grokTransform,
   json: jsonTransform,
   kv: kvTransform,
   logfmt: logfmtTransform,
   multiline: multilineTransform,
   redact: redactTransform,
+  regex: regexTransform,
   remove: removeTransform,
   rename: renameTransform,
   retry: retryTransform,
   sample: sampleTransform,
   syslog: syslogTransform,
   throttle: throttleTransform,
+  timestamp: timestampTransform,
 } as const;
 
 /** sluice's built-in sinks, by YAML `type:`. */
