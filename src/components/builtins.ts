@@ -24,6 +24,8 @@ import { syslogTransform } from '../transforms/syslog';
 import { grokTransform } from '../transforms/grok';
 import { regexTransform } from '../transforms/regex';
 import { timestampTransform } from '../transforms/timestamp';
+import { aggregateTransform } from '../transforms/aggregate';
+import { routeTransform } from '../transforms/route';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
@@ -45,6 +47,7 @@ export const builtinSources = { dead_letter: deadLetterSource, generator: genera
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {
   add_fields: addFieldsTransform,
+  aggregate: aggregateTransform,
   buffer: bufferTransform,
   circuit_breaker: circuitBreakerTransform,
   convert: convertTransform,
@@ -66,6 +69,7 @@ export const builtinTransforms = {
   remove: removeTransform,
   rename: renameTransform,
   retry: retryTransform,
+  route: routeTransform,
   sample: sampleTransform,
   syslog: syslogTransform,
   throttle: throttleTransform,

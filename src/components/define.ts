@@ -5,6 +5,7 @@ import { bytes, duration, integer, object, oneOf, optional, type InferIn, type I
 import type { ComponentContext, ComponentKind, SourceContext } from './context';
 import { checkCompressionLevel, COMPRESSION_NAMES, compressionCodecs, type CompressionName } from '../../operators/compress';
 import { ENCODING_NAMES, type EncodingName } from '../../operators/encode';
+import type { OutputBatch } from '../../operators/route/outputs';
 
 /** Options every source has: its credit bounds. */
 export const sourceCommonOptions = {
@@ -94,6 +95,19 @@ export interface SourceDefinition<S extends Shape = Shape> extends Described<'so
 /** A transform: one operator from batches to batches. */
 export interface TransformDefinition<S extends Shape = Shape> extends Described<'transform', S> {
   create(config: InferOut<S>, context: ComponentContext): OperatorFunction<Batch, Batch>;
+  /**
+   * Named outputs (a `route`): downstream components read one as `id.output`, never the bare
+   * id, and the graph builds the transform from `outputs.create` instead of `create`.
+   */
+  readonly outputs?: TransformOutputs<InferOut<S>>;
+}
+
+/** How a transform with named outputs declares and tags them. */
+export interface TransformOutputs<C> {
+  /** The output names a config declares, in order. */
+  names(config: C): readonly string[];
+  /** The operator; every batch it emits names one of `names` as its output. */
+  create(config: C, context: ComponentContext): OperatorFunction<Batch, OutputBatch>;
 }
 
 /** A sink: an I/O adapter driven by the generic batch → deliver stage. */

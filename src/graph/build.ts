@@ -2,7 +2,7 @@ import { catchError, concat, defer, EMPTY, finalize, merge, tap, type Observable
 import type { Batch } from '../core/batch';
 import type { Sink } from '../core/sink';
 import type { ComponentContext, SourceContext } from '../components/context';
-import type { SinkDefinition, SourceDefinition, TransformDefinition } from '../components/define';
+import type { SinkDefinition, SourceDefinition, TransformDefinition, TransformOutputs } from '../components/define';
 import { countSourceOutput, instrumentTransform } from '../components/instrument';
 import { batch } from '../../operators/batch';
 import { deliver, type Delivery } from '../../operators/deliver';
@@ -13,6 +13,7 @@ import { failRunBeforeFirstBatch } from '../sources/startup';
 import { sinkBlockStages, type SinkBlocks } from '../components/sink-blocks';
 import type { FanOutConfig } from '../components/shapes';
 import { tee, type TeeReader } from '../../operators/tee';
+import { splitOutputs, type OutputBatch } from '../../operators/route/outputs';
 import { toError } from '../core/errors';
 import type { GraphNode, ValidatedGraph } from './validate';
 
@@ -67,6 +68,17 @@ export function buildGraph(graph: ValidatedGraph, deps: ContextDeps, stopping: O
       const failedStart = failRunBeforeFirstBatch<Batch>(context, () => startFailed.next());
       const source = defer(() => createSource(node, context)).pipe(countSourceOutput(context.metrics), failedStart, guard(context, () => undefined));
       outputs.set(id, tee(source, readers, node.config.fan_out as FanOutConfig));
+    } else if (node.kind === 'transform' && node.outputs) {
+      const context = componentContext(node, deps);
+      const inputs = readersOf(node);
+      const routed = merge(...inputs).pipe(namedOutputsStage(node, context), guard(context, abandonAll(inputs)));
+      const read = node.outputs.filter((output) => (graph.consumers.get(`${id}.${output}`)?.length ?? 0) > 0);
+      // An output nobody reads (an unwired `_unmatched`): its events are dropped on purpose, and counted.
+      const streams = splitOutputs(routed, read, (output, count) => context.metrics.discard(`unread_output:${output}`, count));
+      for (const output of read) {
+        const port = `${id}.${output}`;
+        outputs.set(port, tee(streams.get(output) as Observable<Batch>, graph.consumers.get(port)?.length ?? 0, node.config.fan_out as FanOutConfig));
+      }
     } else if (node.kind === 'transform') {
       const context = componentContext(node, deps);
       const stage = instrumentTransform(createTransform(node, context), context.metrics);
@@ -126,6 +138,22 @@ function sinkStage(node: GraphNode, context: ComponentContext, sink: Sink, onFai
         finalize(() => running.unsubscribe()),
       );
     });
+}
+
+/**
+ * A transform with named outputs, with the component contract of {@link instrumentTransform}:
+ * events in, and events out on every output (an event routed to two outputs counts twice).
+ */
+function namedOutputsStage(node: GraphNode, context: ComponentContext): OperatorFunction<Batch, OutputBatch> {
+  const definition = node.definition as TransformDefinition;
+  const operator = (definition.outputs as TransformOutputs<unknown>).create(node.config, context);
+  const { metrics } = context;
+  return (input) =>
+    input.pipe(
+      countReceived(context),
+      operator,
+      tap(({ batch }) => metrics.countSent(batch.events.length, batch.bytes)),
+    );
 }
 
 function countReceived(context: ComponentContext): OperatorFunction<Batch, Batch> {

@@ -38,7 +38,8 @@ function nodeIds(order: readonly string[]): Map<string, string> {
 
 /**
  * Renders a validated graph as a Mermaid `flowchart LR`: one node per component labelled
- * `id [type]`, one edge per entry of each component's `inputs:`. This is what
+ * `id [type]`, one edge per entry of each component's `inputs:`, labelled with the output
+ * when it reads a named one (`route.errors` → `route -->|"errors"| reader`). This is what
  * `sluice graph` prints; paste it into any Markdown that renders Mermaid.
  *
  * @example
@@ -57,7 +58,13 @@ export function renderMermaid(graph: ValidatedGraph): string {
     lines.push(`  ${ids.get(name)}${open}"${escapeLabel(`${name} [${node.type}]`)}"${close}`);
   }
   for (const name of graph.order) {
-    for (const input of graph.nodes.get(name)?.inputs ?? []) lines.push(`  ${ids.get(input)} --> ${ids.get(name)}`);
+    for (const input of graph.nodes.get(name)?.inputs ?? []) {
+      const port = graph.ports.get(input);
+      if (!port) continue;
+      // A named output (a route's) labels its edge, so the picture says which events go where.
+      const arrow = port.output === undefined ? '-->' : `-->|"${escapeLabel(port.output)}"|`;
+      lines.push(`  ${ids.get(port.node)} ${arrow} ${ids.get(name)}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

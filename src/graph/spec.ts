@@ -9,7 +9,8 @@ import type { sinkBlockOptions } from '../components/sink-blocks';
 import type { fanOutOptions } from '../components/shapes';
 
 type OptionsIn<D> = D extends { readonly options: infer S extends Shape } ? InferIn<S> : never;
-type Inputs<N extends string> = { readonly inputs: readonly N[] };
+/** A component's name, or one of its named outputs (`route_id.errors`: the output name is checked when the graph validates). */
+type Inputs<N extends string> = { readonly inputs: ReadonlyArray<N | `${N}.${string}`> };
 /** The reliability blocks every sink may carry (`buffer:`, `dead_letter:`, `retry:`, `circuit_breaker:`). */
 type SinkBlocksIn = InferIn<typeof sinkBlockOptions>;
 /** The `fan_out:` policy any source or transform read by several others may set. */

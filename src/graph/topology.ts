@@ -3,13 +3,19 @@ import type { GraphNode } from './validate';
 
 /**
  * Orders components so each comes after its inputs (Kahn's algorithm); reports each cycle
- * with exactly the names on it. Unknown inputs are reported elsewhere and ignored here.
+ * with exactly the names on it. `ownerOf` names the component an input reads (`r.errors` →
+ * `r`); unknown inputs are reported elsewhere and ignored here.
  */
-export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>, issues: IssueCollector): string[] | undefined {
+export function topologicalOrder(
+  nodes: ReadonlyMap<string, GraphNode>,
+  issues: IssueCollector,
+  ownerOf: (input: string) => string | undefined = (input) => (nodes.has(input) ? input : undefined),
+): string[] | undefined {
   const pending = new Map<string, number>();
   const readers = new Map<string, string[]>();
   for (const node of nodes.values()) {
-    const known = node.inputs.filter((input) => nodes.has(input));
+    // A component reading two outputs of one route waits for it once.
+    const known = [...new Set(node.inputs.map(ownerOf).filter((id): id is string => id !== undefined))];
     pending.set(node.id, known.length);
     for (const input of known) readers.set(input, [...(readers.get(input) ?? []), node.id]);
   }
@@ -28,7 +34,7 @@ export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>, issues: 
   // What Kahn's algorithm leaves holds the cycles and everything downstream of them: report
   // only the components on each cycle, in the direction events flow.
   const left = new Set([...pending].filter(([, count]) => count > 0).map(([id]) => id));
-  for (const cycle of cyclesAmong(left, nodes)) {
+  for (const cycle of cyclesAmong(left, nodes, ownerOf)) {
     const first = nodes.get(cycle[0]);
     issues.add(first ? [...first.path, 'inputs'] : [], `the graph has a cycle: ${[...cycle, cycle[0]].join(' → ')} (a component cannot read its own output, even through others)`);
   }
@@ -40,7 +46,7 @@ export function topologicalOrder(nodes: ReadonlyMap<string, GraphNode>, issues: 
  * walking inputs from any of them must close a loop): one cycle per loop found, each listed
  * from the input to its reader, never a component that only hangs below a cycle.
  */
-function cyclesAmong(ids: ReadonlySet<string>, nodes: ReadonlyMap<string, GraphNode>): string[][] {
+function cyclesAmong(ids: ReadonlySet<string>, nodes: ReadonlyMap<string, GraphNode>, ownerOf: (input: string) => string | undefined): string[][] {
   const cycles: string[][] = [];
   const done = new Set<string>();
   for (const start of ids) {
@@ -52,7 +58,10 @@ function cyclesAmong(ids: ReadonlySet<string>, nodes: ReadonlyMap<string, GraphN
     while (current !== undefined && !seenAt.has(current) && !done.has(current)) {
       seenAt.set(current, walk.length);
       walk.push(current);
-      current = nodes.get(current)?.inputs.find((input) => ids.has(input));
+      current = nodes
+        .get(current)
+        ?.inputs.map(ownerOf)
+        .find((id) => id !== undefined && ids.has(id));
     }
     if (current !== undefined && seenAt.has(current)) cycles.push(fromFirstDeclared(walk.slice(seenAt.get(current)).reverse(), nodes));
     for (const id of walk) done.add(id);

@@ -1,12 +1,15 @@
-import { closestName, IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
+import { IssueCollector, object, type ConfigPath, type Option, type SchemaIssue } from '../config/schema';
 import { checkSinkBlocks, type SinkBlocks } from '../components/sink-blocks';
 import type { ComponentKind } from '../components/context';
 import { checkFanOut, commonShape, fullShape, type FanOutConfig } from '../components/shapes';
-import type { ComponentDefinition } from '../components/define';
+import type { ComponentDefinition, TransformDefinition } from '../components/define';
 import type { ComponentRegistry } from '../components/registry';
+import { misreadOutput, portsOf, unknownInput, type Port } from './ports';
 import { settingsSchema, type PipelineSettingsConfig } from './settings';
 import { topologicalOrder } from './topology';
 import { creditWarnings } from './warnings';
+
+export type { Port } from './ports';
 
 /** Keys that hold TypeScript-only custom components instead of a `type:`. */
 const CUSTOM_KEY: Record<ComponentKind, string> = { source: 'source', transform: 'operator', sink: 'sink' };
@@ -25,6 +28,11 @@ export interface GraphNode {
   /** The function a custom component supplied (source factory, operator, sink). */
   readonly custom?: unknown;
   readonly path: ConfigPath;
+  /**
+   * The named outputs of a transform that declares them (a `route`): readers name one as
+   * `id.output`, never the bare id. Undefined for a component with one unnamed output.
+   */
+  readonly outputs?: readonly string[];
 }
 
 /** A graph that passed validation: ready to build. */
@@ -33,8 +41,13 @@ export interface ValidatedGraph {
   readonly nodes: ReadonlyMap<string, GraphNode>;
   /** Component ids, every one after all of its inputs. */
   readonly order: readonly string[];
-  /** Who reads each component's output. */
+  /**
+   * Who reads each output, by the name `inputs:` spells it: a component id, or `id.output`
+   * for each named output of a component that has them.
+   */
   readonly consumers: ReadonlyMap<string, readonly string[]>;
+  /** Every readable output by that name, and the component it belongs to. */
+  readonly ports: ReadonlyMap<string, Port>;
   /**
    * What is valid but likely not what was meant (a sink batch its sources' credit can never
    * fill), each at its config path. Warnings never fail validation.
@@ -86,8 +99,14 @@ function validateNode(
     issues.add([...path, 'type'], `unknown ${kind} type "${type}"; known ${kind} types: ${registry.types(kind).join(', ')}`);
     return undefined;
   }
+  const before = issues.issues.length;
   const config = parseOptions(object(fullShape(definition), { description: '', reserved: ['type', 'inputs'] }), raw, path, issues, kind, definition);
-  return { id, kind, type, inputs, config, definition, path };
+  const named = kind === 'transform' ? (definition as TransformDefinition).outputs : undefined;
+  if (!named) return { id, kind, type, inputs, config, definition, path };
+  // Its outputs come from its options: with those invalid (already reported) it has none
+  // known, and its readers are not checked against them.
+  const outputs = issues.issues.length > before ? [] : named.names(config);
+  return { id, kind, type, inputs, config, definition, path, outputs };
 }
 
 /** Parses a component's options, then the cross-option checks once the types are right. */
@@ -107,14 +126,6 @@ function parseOptions(
   else found.push(...checkFanOut(config as { fan_out?: FanOutConfig }).map((issue) => ({ ...issue, path: [...path, ...issue.path] })));
   for (const issue of found) issues.add(issue.path, issue.message);
   return config;
-}
-
-/** An input naming nothing: the closest readable name, and every name an input may read (sources and transforms, never sinks). */
-function unknownInput(input: string, reader: string, declared: ReadonlyMap<string, ComponentKind>): string {
-  const readable = [...declared].filter(([id, kind]) => kind !== 'sink' && id !== reader).map(([id]) => id);
-  const hint = closestName(input, readable);
-  const known = readable.length > 0 ? `; inputs can name sources and transforms: ${readable.join(', ')}` : '; there are no sources or transforms to read';
-  return `unknown input "${input}"${hint ? ` (did you mean "${hint}"?)` : ''}${known}`;
 }
 
 /**
@@ -151,22 +162,29 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
       if (node && !nodes.has(id)) nodes.set(id, node);
     }
   }
-  const consumers = new Map<string, string[]>([...nodes.keys()].map((id) => [id, []]));
+  const ports = portsOf(nodes);
+  const consumers = new Map<string, string[]>([...ports.keys()].map((name) => [name, []]));
   for (const node of nodes.values()) {
     node.inputs.forEach((input, index) => {
-      const upstream = nodes.get(input);
-      if (!upstream && declared.has(input)) return;
-      if (!upstream) issues.add([...node.path, 'inputs', index], unknownInput(input, node.id, declared));
-      else if (upstream.kind === 'sink') issues.add([...node.path, 'inputs', index], `"${input}" is a sink; sinks have no output to read`);
-      else consumers.get(input)?.push(node.id);
+      const at = [...node.path, 'inputs', index];
+      if (ports.has(input)) return consumers.get(input)?.push(node.id);
+      if (nodes.get(input)?.kind === 'sink') return issues.add(at, `"${input}" is a sink; sinks have no output to read`);
+      if (nodes.get(input.slice(0, Math.max(0, input.lastIndexOf('.'))))?.outputs?.length === 0) return;
+      const misread = misreadOutput(input, nodes);
+      if (misread) return issues.add(at, misread);
+      // A component declared but invalid (already reported), or an output of one.
+      if (declared.has(input) || declared.has(input.slice(0, Math.max(0, input.lastIndexOf('.'))))) return;
+      issues.add(at, unknownInput(input, node.id, declared, nodes));
     });
   }
   for (const node of nodes.values()) {
-    if (node.kind !== 'sink' && consumers.get(node.id)?.length === 0) {
-      issues.add(node.path, `${node.kind} "${node.id}" feeds nothing: name it in some component's inputs`);
-    }
+    if (node.kind === 'sink' || node.outputs?.length === 0) continue;
+    const read = node.outputs ? node.outputs.some((output) => (consumers.get(`${node.id}.${output}`)?.length ?? 0) > 0) : (consumers.get(node.id)?.length ?? 0) > 0;
+    if (!read) issues.add(node.path, `${node.kind} "${node.id}" feeds nothing: name ${node.outputs ? `one of its outputs (${node.outputs.map((o) => `${node.id}.${o}`).join(', ')})` : 'it'} in some component's inputs`);
   }
-  const order = topologicalOrder(nodes, issues);
+  const ownerOf = (input: string): string | undefined => ports.get(input)?.node;
+  const order = topologicalOrder(nodes, issues, ownerOf);
   if (issues.issues.length > 0 || !settings || !order) return { issues: issues.issues };
-  return { graph: { settings, nodes, order, consumers, warnings: creditWarnings(nodes, order) }, issues: [] };
+  return { graph: { settings, nodes, order, consumers, ports, warnings: creditWarnings(nodes, order, ownerOf) }, issues: [] };
 }
+

@@ -9,6 +9,11 @@ import type { GraphNode } from './validate';
  */
 const ACK_BOUNDARY_TRANSFORMS: ReadonlySet<string> = new Set(['buffer']);
 
+/** A buffer, or an `aggregate` that acknowledges its inputs on consumption (its summaries are new events). */
+function isAckBoundary(node: GraphNode): boolean {
+  return ACK_BOUNDARY_TRANSFORMS.has(node.type) || (node.type === 'aggregate' && node.config.acknowledge !== 'on_summary');
+}
+
 /**
  * The most events and bytes that can be in flight at a component, by what the sources
  * upstream of it allow: `paths` counts, per source, how many routes reach here (a diamond
@@ -90,7 +95,11 @@ function sinkWarnings(sink: GraphNode, credit: Credit, nodes: ReadonlyMap<string
  * the buffer, still bounded by the sources' credit. Custom operators are assumed to hold
  * acks like other transforms. `order` puts every component after its inputs.
  */
-export function creditWarnings(nodes: ReadonlyMap<string, GraphNode>, order: readonly string[]): SchemaIssue[] {
+export function creditWarnings(
+  nodes: ReadonlyMap<string, GraphNode>,
+  order: readonly string[],
+  ownerOf: (input: string) => string | undefined = (input) => input,
+): SchemaIssue[] {
   const credit = new Map<string, Credit | undefined>();
   const warnings: SchemaIssue[] = [];
   for (const id of order) {
@@ -100,8 +109,8 @@ export function creditWarnings(nodes: ReadonlyMap<string, GraphNode>, order: rea
       credit.set(id, sourceCredit(node));
       continue;
     }
-    const upstream = sum(node.inputs.map((input) => credit.get(input)));
-    if (node.kind === 'transform') credit.set(id, ACK_BOUNDARY_TRANSFORMS.has(node.type) ? undefined : upstream);
+    const upstream = sum(node.inputs.map((input) => credit.get(ownerOf(input) ?? input)));
+    if (node.kind === 'transform') credit.set(id, isAckBoundary(node) ? undefined : upstream);
     else if (upstream) warnings.push(...sinkWarnings(node, upstream, nodes));
   }
   return warnings;

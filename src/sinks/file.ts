@@ -4,13 +4,14 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../core/batch';
 import { DeliveryError } from '../core/errors';
 import { DELIVERED, type EventFailure, type SendOptions, type SendResult, type Sink } from '../core/sink';
-import { boolean, integer, string } from '../config/schema';
+import { boolean, integer, oneOf, string } from '../config/schema';
 import { checkEncodingOptions, defineSink, sinkEncodingOptions } from '../components/define';
 import { noCompression, type CompressionCodec } from '../../operators/compress';
 import { ENCODERS, type EncodingName } from '../../operators/encode';
 import { buildRequests, type RequestOptions } from '../../operators/encode-requests';
 import { FileHandlePool } from './file-handles';
-import { requestOptions } from './encoding';
+import { JSON_DOCUMENT, jsonDocument, requestOptions } from './encoding';
+import { writeFileAtomically } from '../core/durable-fs';
 import { PathRenderer } from './strftime';
 
 /** Options of {@link createFileSink}. */
@@ -18,7 +19,8 @@ export interface FileSinkOptions {
   /** Path template (`%Y %m %d %H %M %S %%`, UTC, from each event's timestamp); relative to the working directory. */
   readonly path: string;
   readonly fsync: boolean;
-  readonly encoding: EncodingName;
+  /** `json_document`: each file is one JSON document, replaced on every write (see {@link createFileSink}). */
+  readonly encoding: EncodingName | typeof JSON_DOCUMENT;
   readonly maxOpenFiles: number;
   /** Most encoded bytes per write (the sink's `batch.max_bytes`); a larger event fails alone. Default 4 MiB. */
   readonly maxBytes?: number;
@@ -41,13 +43,26 @@ export const fileSink = defineSink({
     }),
     fsync: boolean({ description: 'fsync each file after every send, before acknowledging: acknowledged lines survive a power loss.', default: true, example: false }),
     ...sinkEncodingOptions({ encoding: 'ndjson', encodings: ['ndjson', 'text'] }),
+    encoding: oneOf(['ndjson', 'text', JSON_DOCUMENT] as const, {
+      description:
+        '`ndjson`: one JSON object per line, appended; `text`: the `message` only, one per line (events without a string message as JSON); `json_document`: each file is one JSON document (the event, or a JSON array when one send holds several for the file), written whole and atomically, replacing the file: meant for one event per path, such as a windowed summary, and a re-delivery rewrites rather than duplicates.',
+      default: 'ndjson',
+      example: JSON_DOCUMENT,
+    }),
     max_open_files: integer({ description: 'Most files kept open at once; the least recently used are closed first.', default: 64, example: 16, min: 1, max: 65_536 }),
   },
   batchDefaults: { maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, timeoutMs: 1000 },
   example: { path: 'data/logs/%Y-%m-%d/%H.ndjson' },
-  check: checkEncodingOptions,
+  check(config) {
+    const issues = checkEncodingOptions(config);
+    if (config.encoding === JSON_DOCUMENT && config.compression !== 'none') {
+      issues.push({ path: ['compression'], message: `json_document writes plain JSON files; compression must be none, got ${config.compression}` });
+    }
+    return issues;
+  },
   create(config, ctx) {
-    const { codec, level, maxBytes } = requestOptions(config);
+    // A JSON document is written uncompressed (check above); only the shared byte bound applies to it.
+    const { codec, level, maxBytes } = requestOptions({ ...config, encoding: config.encoding === JSON_DOCUMENT ? 'ndjson' : config.encoding });
     return createFileSink({ path: config.path, fsync: config.fsync, encoding: config.encoding, maxOpenFiles: config.max_open_files, maxBytes, codec, level, scheduler: ctx.scheduler });
   },
 });
@@ -84,11 +99,30 @@ export function createFileSink(options: FileSinkOptions): Sink {
   const scheduler = options.scheduler ?? asyncScheduler;
   const renderer = new PathRenderer(options.path);
   const codec = options.codec ?? noCompression;
-  const request: RequestOptions = { encoder: ENCODERS[options.encoding], maxBytes: options.maxBytes ?? 4 * 1024 * 1024, codec, level: options.level };
+  const maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
+  const documents = options.encoding === JSON_DOCUMENT;
+  const request: RequestOptions = { encoder: ENCODERS[documents ? 'ndjson' : (options.encoding as EncodingName)], maxBytes, codec, level: options.level };
   const pool = new FileHandlePool(options.maxOpenFiles, fsync, codec === noCompression);
+
+  /** Writes one path's events as its whole content (json_document): temp file, fsync, rename. */
+  const replaceGroup = async (batch: Batch, path: string, indices: number[], signal: AbortSignal | undefined): Promise<{ failures: EventFailure[]; error?: DeliveryError }> => {
+    const { text, failures } = jsonDocument(batch.events, indices, maxBytes);
+    if (text === undefined) return { failures };
+    try {
+      signal?.throwIfAborted();
+      await writeFileAtomically(path, text);
+      return { failures };
+    } catch (thrown) {
+      const error = deliveryError(path, thrown);
+      const written = new Set(failures.map((failure) => failure.index));
+      for (const index of indices) if (!written.has(index)) failures.push({ index, error, retryable: error.retryable });
+      return { failures, error };
+    }
+  };
 
   /** Encodes and appends one path's events: their failures, and the write error if the write failed. */
   const writeGroup = async (batch: Batch, path: string, indices: number[], signal: AbortSignal | undefined): Promise<{ failures: EventFailure[]; error?: DeliveryError }> => {
+    if (documents) return replaceGroup(batch, path, indices, signal);
     const { requests, failures } = await buildRequests(batch.events, request, indices);
     if (requests.length === 0) return { failures };
     try {

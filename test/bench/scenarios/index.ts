@@ -11,6 +11,7 @@ export const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   cli_pipe_json_blackhole: async () => (await import('./cli_pipe_json_blackhole')).scenario,
   regex_parsing: async () => (await import('./regex_parsing')).scenario,
   json_parse: async () => (await import('./json_parse')).scenario,
+  aggregate: async () => (await import('./aggregate')).scenario,
   disk_buffer: async () => (await import('./disk_buffer')).scenario,
   disk_buffer_loop_delay: async () => (await import('./disk_buffer_loop_delay')).scenario,
   cli_stdin_buffer_file: async () => (await import('./cli_stdin_buffer_file')).scenario,

@@ -19,6 +19,12 @@ function testOverrides(definition: ComponentDefinition, dir: string): Record<str
   return {};
 }
 
+/** What a sink names to read a transform: its id, or each of its named outputs (`route`). */
+function readersOf(definition: ComponentDefinition): string[] {
+  if (definition.kind !== 'transform' || definition.outputs === undefined) return ['subject'];
+  return definition.outputs.names(definition.example as never).map((output) => `subject.${output}`);
+}
+
 /** A minimal graph around one component, built from its own example. */
 function graphAround(definition: ComponentDefinition, dir: string): Record<string, unknown> {
   const own = { type: definition.type, ...definition.example, ...testOverrides(definition, dir) };
@@ -26,7 +32,7 @@ function graphAround(definition: ComponentDefinition, dir: string): Record<strin
   const generator = { type: 'generator', count: 20, batch_size: 5, format: 'json' };
   if (definition.kind === 'source') return { ...base, sources: { subject: own }, sinks: { out: { type: 'blackhole', inputs: ['subject'] } } };
   if (definition.kind === 'transform') {
-    return { ...base, sources: { gen: generator }, transforms: { subject: { ...own, inputs: ['gen'] } }, sinks: { out: { type: 'blackhole', inputs: ['subject'] } } };
+    return { ...base, sources: { gen: generator }, transforms: { subject: { ...own, inputs: ['gen'] } }, sinks: { out: { type: 'blackhole', inputs: readersOf(definition) } } };
   }
   return { ...base, sources: { gen: generator }, sinks: { subject: { ...own, inputs: ['gen'] } } };
 }
