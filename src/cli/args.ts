@@ -18,6 +18,7 @@ Commands:
   graph      Print the pipeline as a Mermaid flowchart
   docs       Print the component reference (--update FILE rewrites it in place)
   dlq        Inspect or replay a dead-letter queue (sluice dlq --help)
+  test       Run the *.test.yaml cases beside a pipeline in virtual time (sluice test --help)
 
 Options:
   -c, --config FILE      Pipeline config (YAML)          [default: ${DEFAULT_CONFIG}]
@@ -72,7 +73,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
   const command = positionals[0];
   if (command !== undefined && !(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command "${command}"; commands: ${[...COMMANDS, 'docs', 'dlq'].join(', ')}`);
+    throw new UsageError(`unknown command "${command}"; commands: ${[...COMMANDS, 'docs', 'dlq', 'test'].join(', ')}`);
   }
   const logLevel = values['log-level'] ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {

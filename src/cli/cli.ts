@@ -5,6 +5,7 @@ import { runCommand } from './run';
 import { validateCommand } from './validate';
 import { docsCommand } from './docs';
 import { runDlqCommand } from './dlq';
+import { testCommand } from './test';
 
 const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<number>> = {
   run: runCommand,
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // `dlq` has subcommands and options of its own.
   if (argv[0] === 'dlq') return runDlqCommand(argv.slice(1), { ...io, interactive: io.interactive ?? false });
   if (argv[0] === 'docs') return docsCommand(argv.slice(1), io);
+  if (argv[0] === 'test') return testCommand(argv.slice(1), io);
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

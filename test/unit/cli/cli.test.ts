@@ -36,7 +36,7 @@ describe('sluice CLI arguments', () => {
   });
 
   it.each([
-    [['frobnicate'], 'unknown command "frobnicate"; commands: run, validate, graph, docs, dlq'],
+    [['frobnicate'], 'unknown command "frobnicate"; commands: run, validate, graph, docs, dlq, test'],
     [['run', '--bogus'], "Unknown option '--bogus'"],
     [['validate', '-c'], "Option '-c, --config <value>' argument missing"],
     [['run', '--log-level', 'loud'], '--log-level must be one of trace, debug, info, warn, error, fatal, silent; got "loud"'],

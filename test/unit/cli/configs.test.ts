@@ -4,10 +4,10 @@ import { loadPipeline } from '../../../src/cli/load';
 
 const CONFIG_DIR = join(__dirname, '../../../config');
 
-/** Every YAML file under config/, at any depth. */
+/** Every pipeline YAML file under config/, at any depth (`*.test.yaml` files are `sluice test` cases, not pipelines). */
 function configFiles(): string[] {
   return readdirSync(CONFIG_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((name) => /\.ya?ml$/.test(name))
+    .filter((name) => /\.ya?ml$/.test(name) && !/\.test\.ya?ml$/.test(name))
     .map((name) => join(CONFIG_DIR, name))
     .sort();
 }
@@ -19,6 +19,12 @@ describe('the shipped configs', () => {
     const names = files.map((file) => relative(CONFIG_DIR, file));
     expect(names).toContain('default.yaml');
     expect(names.filter((name) => name.startsWith('examples/')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('give every example a `sluice test` file in config/examples/tests (CI runs them)', () => {
+    const examples = readdirSync(join(CONFIG_DIR, 'examples')).filter((name) => /\.ya?ml$/.test(name));
+    const tests = new Set(readdirSync(join(CONFIG_DIR, 'examples', 'tests')));
+    expect(examples.filter((name) => !tests.has(name.replace(/\.ya?ml$/, '.test.yaml')))).toEqual([]);
   });
 
   it.each(files.map((file) => [relative(CONFIG_DIR, file), file]))('%s validates with an empty environment', (_name, file) => {
