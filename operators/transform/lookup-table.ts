@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../../src/core/event';
 import { ConfigError } from '../../src/core/errors';
+import { readCsvRecord } from '../parse/csv-record';
 
 /** Rows of a lookup table by key (the key column's value as text). */
 export type LookupTable = ReadonlyMap<string, JsonObject>;
@@ -8,41 +9,19 @@ export type LookupTable = ReadonlyMap<string, JsonObject>;
 export const MAX_LOOKUP_ROWS = 1_000_000;
 
 /**
- * Splits CSV text into rows of cells: RFC 4180 quoting (`"a, b"`, `""` for a quote inside
- * quotes), CRLF or LF line ends, blank lines skipped. A quote left open is an error.
+ * Splits CSV text into rows of cells with the one CSV record reader (RFC 4180 quoting, CRLF
+ * or LF line ends); blank lines are skipped. A malformed record is an error naming its line.
  */
-export function parseCsvRows(text: string, delimiter = ','): string[][] {
+export function parseCsvRows(text: string): string[][] {
   const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let i = 0;
-  const endRow = (): void => {
-    row.push(cell);
-    if (row.length > 1 || row[0] !== '') rows.push(row);
-    row = [];
-    cell = '';
-  };
-  while (i < text.length) {
-    const char = text[i];
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 2;
-        continue;
-      }
-      if (char === '"') quoted = false;
-      else cell += char;
-    } else if (char === '"' && cell === '') quoted = true;
-    else if (char === delimiter) {
-      row.push(cell);
-      cell = '';
-    } else if (char === '\n') endRow();
-    else if (char !== '\r' || text[i + 1] !== '\n') cell += char;
-    i++;
+  let line = 1;
+  for (let at = 0; at < text.length; ) {
+    const read = readCsvRecord(text, at);
+    if ('error' in read) throw new Error(`line ${line}: ${read.error === 'unterminated' ? 'unterminated quoted cell' : 'text after a closing quote'}`);
+    if (read.fields.length > 1 || read.fields[0] !== '') rows.push(read.fields);
+    line += read.newlines;
+    at = read.next;
   }
-  if (quoted) throw new Error('unterminated quoted cell');
-  if (cell !== '' || row.length > 0) endRow();
   return rows;
 }
 
