@@ -5,6 +5,9 @@ import { deadLetterTransform } from '../transforms/dead-letter';
 import { retryTransform } from '../transforms/retry';
 import { enrichTransform } from '../transforms/enrich';
 import { filterTransform } from '../transforms/filter';
+import { grokTransform } from '../transforms/grok';
+import { regexTransform } from '../transforms/regex';
+import { timestampTransform } from '../transforms/timestamp';
 import { addFieldsTransform } from '../transforms/add-fields';
 import { convertTransform } from '../transforms/convert';
 import { copyTransform } from '../transforms/copy';
@@ -14,6 +17,8 @@ import { removeTransform } from '../transforms/remove';
 import { renameTransform } from '../transforms/rename';
 import { sampleTransform } from '../transforms/sample';
 import { throttleTransform } from '../transforms/throttle';
+import { routeTransform } from '../transforms/route';
+import { aggregateTransform } from '../transforms/aggregate';
 import { criTransform } from '../transforms/cri';
 import { csvTransform } from '../transforms/csv';
 import { dockerTransform } from '../transforms/docker';
@@ -21,11 +26,6 @@ import { kvTransform } from '../transforms/kv';
 import { logfmtTransform } from '../transforms/logfmt';
 import { multilineTransform } from '../transforms/multiline';
 import { syslogTransform } from '../transforms/syslog';
-import { grokTransform } from '../transforms/grok';
-import { regexTransform } from '../transforms/regex';
-import { timestampTransform } from '../transforms/timestamp';
-import { aggregateTransform } from '../transforms/aggregate';
-import { routeTransform } from '../transforms/route';
 import { blackholeSink } from '../sinks/blackhole';
 import { consoleSink } from '../sinks/console';
 import { elasticsearchSink } from '../sinks/elasticsearch/elasticsearch';
@@ -39,10 +39,11 @@ import { httpSource } from '../sources/http/source';
 import { grpcSource } from '../sources/grpc';
 import { syslogSource } from '../sources/syslog/source';
 import { socketSource } from '../sources/socket/source';
+import { fileSource } from '../sources/file/source';
 import { ComponentRegistry } from './registry';
 
 /** sluice's built-in sources, by YAML `type:`. */
-export const builtinSources = { dead_letter: deadLetterSource, generator: generatorSource, grpc: grpcSource, http: httpSource, socket: socketSource, stdin: stdinSource, syslog: syslogSource } as const;
+export const builtinSources = { dead_letter: deadLetterSource, file: fileSource, generator: generatorSource, grpc: grpcSource, http: httpSource, socket: socketSource, stdin: stdinSource, syslog: syslogSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {

@@ -34,6 +34,7 @@ export const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   baseline_s3_put: async () => (await import('./baseline_s3_put')).scenario,
   file_to_kafka: async () => (await import('./file_to_kafka')).scenario,
   baseline_kafka_produce: async () => (await import('./baseline_kafka_produce')).scenario,
+  file_to_blackhole: async () => (await import('./file_to_blackhole')).scenario,
   tcp_to_blackhole: async () => (await import('./tcp_to_blackhole')).scenario,
   syslog_tcp_to_blackhole: async () => (await import('./syslog_tcp_to_blackhole')).scenario,
 };

@@ -13,7 +13,7 @@ const temp = (): string => mkdtempSync(join(tmpdir(), 'sluice-contract-'));
 /** Options a component needs in a test beyond its example (paths into a temp dir). */
 function testOverrides(definition: ComponentDefinition, dir: string): Record<string, unknown> {
   if (definition.kind === 'source' && definition.type === 'dead_letter') return { path: join(dir, 'empty-queue') };
-  if (definition.type === 'file') return { path: join(dir, 'out', '%H.ndjson') };
+  if (definition.kind === 'sink' && definition.type === 'file') return { path: join(dir, 'out', '%H.ndjson') };
   if (definition.type === 'buffer') return { path: join(dir, 'buffer') };
   if (definition.type === 'dead_letter') return { path: join(dir, 'dlq') };
   return {};
@@ -44,6 +44,7 @@ const NOT_RUN: Record<string, string> = {
   'source:http': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/http and test/e2e/http-source.test.ts)',
   'source:grpc': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/grpc and test/e2e/grpc-source.test.ts)',
   'source:syslog': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/syslog and test/e2e/syslog-source.test.ts)',
+  'source:file': 'tails until the pipeline is stopped (covered in test/unit/sources/file and test/e2e/file-source*.test.ts)',
   'source:socket': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/socket and test/e2e/socket-source.test.ts)',
   'sink:kafka': 'needs a Kafka broker (covered in test/integration/kafka-sink*.test.ts)',
   'sink:elasticsearch': 'needs an Elasticsearch server (covered in test/integration/elasticsearch-sink*.test.ts)',
