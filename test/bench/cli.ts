@@ -7,6 +7,12 @@ import type { ProbeReport } from './cli-probe';
 /** The built CLI, as `npx sluice` runs it. */
 const CLI_MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 const PROBE = join(__dirname, 'cli-probe.js');
+/**
+ * Node's arguments for a measured CLI run: the production launch line (npm start, the
+ * Dockerfile, the systemd unit all pass `--max-semi-space-size=32`), plus the probe that
+ * reports the run's figures.
+ */
+export const CLI_NODE_ARGS: readonly string[] = ['--max-semi-space-size=32', '--require', PROBE, CLI_MAIN];
 /** stderr kept for an error message: the end is what explains a failure. */
 const STDERR_TAIL_BYTES = 16 * 1024;
 
@@ -85,7 +91,7 @@ export async function runCli(options: CliOptions): Promise<CliRun> {
     } else {
       stdin = openSync(options.input, 'r');
     }
-    const child = spawn(process.execPath, ['--require', PROBE, CLI_MAIN, 'run', '-c', config], {
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'run', '-c', config], {
       stdio: [stdin, 'ignore', 'pipe'],
       env: { ...process.env, SLUICE_BENCH_PROBE: probe },
     });

@@ -96,7 +96,7 @@ describe('config/deploy/sluice.service', () => {
   });
 
   it('runs node itself (no npm, no shell) and validates the config first', () => {
-    expect(setting('ExecStart')).toMatch(/^\/usr\/bin\/node \S+\/dist\/src\/cli\/main\.js run -c \S+$/);
+    expect(setting('ExecStart')).toMatch(/^\/usr\/bin\/node (--max-semi-space-size=32 )?\S+\/dist\/src\/cli\/main\.js run -c \S+$/);
     expect(setting('ExecStartPre')).toMatch(/^\/usr\/bin\/node \S+\/dist\/src\/cli\/main\.js validate -c \S+$/);
     expect(setting('RestartPreventExitStatus')).toBe('2');
   });

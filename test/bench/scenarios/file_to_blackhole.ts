@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLI_NODE_ARGS } from '../cli';
 import type { ProbeReport } from '../cli-probe';
 import { cacheDir, ndjsonFixture, warmPageCache } from '../fixtures';
 import { expectEvents, type Scenario } from '../scenario';
 import { freePort } from './baseline_http_decode';
 
 const FILES = 10;
-const CLI_MAIN = join(__dirname, '..', '..', '..', 'src', 'cli', 'main.js');
-const PROBE = join(__dirname, '..', 'cli-probe.js');
 
 /**
  * The directory of `*.log` files tailed: `SLUICE_BENCH_TAIL_DIR` (for instance Fluent Bit's
@@ -100,7 +99,7 @@ sinks:
 `,
       );
       const started = performance.now();
-      const child = spawn(process.execPath, ['--require', PROBE, CLI_MAIN, 'run', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLUICE_BENCH_PROBE: probe } });
+      const child = spawn(process.execPath, [...CLI_NODE_ARGS, 'run', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SLUICE_BENCH_PROBE: probe } });
       let stderr = '';
       child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr = (stderr + text).slice(-16_384)));
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
