@@ -40,10 +40,11 @@ import { grpcSource } from '../sources/grpc';
 import { syslogSource } from '../sources/syslog/source';
 import { socketSource } from '../sources/socket/source';
 import { fileSource } from '../sources/file/source';
+import { kafkaSource } from '../sources/kafka';
 import { ComponentRegistry } from './registry';
 
 /** sluice's built-in sources, by YAML `type:`. */
-export const builtinSources = { dead_letter: deadLetterSource, file: fileSource, generator: generatorSource, grpc: grpcSource, http: httpSource, socket: socketSource, stdin: stdinSource, syslog: syslogSource } as const;
+export const builtinSources = { dead_letter: deadLetterSource, file: fileSource, generator: generatorSource, grpc: grpcSource, http: httpSource, kafka: kafkaSource, socket: socketSource, stdin: stdinSource, syslog: syslogSource } as const;
 
 /** sluice's built-in transforms, by YAML `type:`. */
 export const builtinTransforms = {

@@ -96,6 +96,14 @@ export class PipelineMetrics {
     return this.counter(name, help, [...labelNames]);
   }
 
+  /** The gauge counterpart of {@link labelledFamily} (consumer lag per partition). */
+  labelledGaugeFamily(name: string, help: string, labelNames: readonly string[]): Gauge<string> {
+    const existing = this.registry.getSingleMetric(name);
+    if (existing instanceof Gauge) return existing;
+    if (existing) throw new TypeError(`metric ${name} is already registered as another type`);
+    return new Gauge({ name, help, labelNames: [...LABELS, ...labelNames], registers: [this.registry] });
+  }
+
   /** A hot-path series of one of the contract's counters, flushed whenever the registry is read. */
   pendingCount(family: Counter<string>, labels: ComponentLabels): PendingCount {
     const count = new PendingCount(family, labels);
@@ -181,6 +189,19 @@ export class ComponentMetrics {
         children.set(value, child);
       }
       return child;
+    };
+  }
+
+  /**
+   * This component's series of a gauge with labels of its own (a Kafka partition's lag):
+   * `set` one series, `remove` it when what it measured is gone (a revoked partition), so
+   * the exposition never shows a stale value. Label values must come from a bounded set.
+   */
+  labelledGauge<L extends string>(name: string, help: string, labelNames: readonly L[]): { set(labels: Record<L, string>, value: number): void; remove(labels: Record<L, string>): void } {
+    const family = this.families.labelledGaugeFamily(name, help, labelNames);
+    return {
+      set: (labels, value) => family.set({ ...this.labels, ...labels }, value),
+      remove: (labels) => family.remove({ ...this.labels, ...labels }),
     };
   }
 

@@ -17,6 +17,25 @@ export const DEAD_LETTERED_EVENTS_METRIC = 'sluice_component_dead_lettered_event
  */
 const PRUNE_EVERY_MS = 60_000;
 
+/**
+ * The queue of a validated dead-letter config (default directory `<data_dir>/dead_letter/<id>`),
+ * with its caps' drops counted as `discarded{reason="dlq_max_bytes"|"dlq_max_age"}` and its
+ * age measured on the component's scheduler. Shared by the stage and by sources that
+ * dead-letter what they cannot decode (the Kafka source's poison messages).
+ */
+export function openDeadLetterStore(config: DeadLetterConfig, context: ComponentContext): DeadLetterStore {
+  const dir = resolve(config.path ?? defaultDeadLetterPath(context));
+  return new DeadLetterStore({
+    dir,
+    maxBytes: config.max_bytes,
+    maxAgeMs: config.max_age,
+    maxSegmentBytes: config.max_segment_bytes,
+    now: () => context.scheduler.now(),
+    onDiscard: (reason, count) => context.metrics.discard(reason, count),
+    onPruneError: (error) => context.logger.warn({ err: error, dir }, 'dead-letter queue: enforcing max_bytes/max_age failed'),
+  });
+}
+
 /** The options of a dead-letter stage: the `dead_letter` transform's, and the `dead_letter:` block of a sink. */
 export const deadLetterOptionsShape = {
   path: optional(
@@ -60,16 +79,8 @@ export function deadLetterFromConfig(config: DeadLetterConfig, context: Componen
 export function deadLetterQueue(config: DeadLetterConfig, context: ComponentContext): { stage(failures?: DeadLetterOptions['failures']): MonoTypeOperatorFunction<Batch> } {
   const { metrics, logger } = context;
   const written = metrics.counter(DEAD_LETTERED_EVENTS_METRIC, 'Events written to a dead-letter queue after their delivery failed permanently.');
-  const dir = resolve(config.path ?? defaultDeadLetterPath(context));
-  const store = new DeadLetterStore({
-    dir,
-    maxBytes: config.max_bytes,
-    maxAgeMs: config.max_age,
-    maxSegmentBytes: config.max_segment_bytes,
-    now: () => context.scheduler.now(),
-    onDiscard: (reason, count) => metrics.discard(reason, count),
-    onPruneError: (error) => logger.warn({ err: error, dir }, 'dead-letter queue: enforcing max_bytes/max_age failed'),
-  });
+  const store = openDeadLetterStore(config, context);
+  const dir = store.dir;
   const stage = (failures: DeadLetterOptions['failures'] = 'by_index'): MonoTypeOperatorFunction<Batch> => {
     const operator = deadLetter(store, {
       component: context.id,

@@ -5,7 +5,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { kafkaSnappy, registerKafkaCodecs } from '../../src/sinks/kafka/codecs';
+import { kafkaSnappy, registerKafkaCodecs } from '../../src/kafka/codecs';
 import { KAFKA_BROKERS } from '../services/coordinates';
 import { assertReachable } from '../services/reachable';
 

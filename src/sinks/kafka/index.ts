@@ -1,6 +1,6 @@
 import { defineSink } from '../../components/define';
 import { codecAvailable } from './client';
-import { registerKafkaCodecs } from './codecs';
+import { registerKafkaCodecs } from '../../kafka/codecs';
 import { checkKafkaOptions, kafkaOptions } from './options';
 import { createKafkaSink } from './sink';
 

@@ -1,5 +1,6 @@
 import { compilePath } from '../../core/field-path';
-import { boolean, bytes, duration, integer, list, object, oneOf, optional, record, string, type InferOut, type SchemaIssue } from '../../config/schema';
+import { checkKafkaConnection, kafkaConnectionOptions } from '../../kafka/connection';
+import { boolean, bytes, duration, integer, oneOf, optional, record, string, type InferOut, type SchemaIssue } from '../../config/schema';
 
 /** Kafka's own rule for topic names (legal characters, at most 249 of them). */
 export const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
@@ -10,15 +11,11 @@ export type PartitionStrategy = (typeof PARTITION_STRATEGIES)[number];
 export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type KafkaCompression = (typeof KAFKA_COMPRESSIONS)[number];
 
-export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export { SASL_MECHANISMS } from '../../kafka/connection';
 
 /** The `type: kafka` options (the common sink options and blocks are added by the kit). */
 export const kafkaOptions = {
-  brokers: list(string({ description: 'A bootstrap broker, `host:port`.', pattern: /^[^\s:]+:\d{1,5}$/ }), {
-    description: 'Bootstrap brokers (`host:port`); the client discovers the rest of the cluster from them.',
-    example: ['kafka-1:9092', 'kafka-2:9092'],
-    minItems: 1,
-  }),
+  ...kafkaConnectionOptions,
   topic: string({
     description: 'The topic every event goes to; with `topic_field`, the fallback for events whose field is missing, not a legal topic name, names a topic that does not exist, or is over `max_topics`. It must exist: the sink checks it at start.',
     example: 'logs',
@@ -60,32 +57,8 @@ export const kafkaOptions = {
     example: '4MiB',
     min: 1024,
   }),
-  client_id: string({ description: 'The client id the broker logs and quotas see.', default: 'sluice', example: 'sluice-edge' }),
-  connection_timeout: duration({ description: 'Longest wait to open a connection to a broker.', default: 3000, example: '10s', min: 1 }),
   ack_timeout: duration({ description: 'How long the broker waits for the replicas `required_acks` asks for before answering REQUEST_TIMED_OUT.', default: 30_000, example: '10s', min: 1 }),
   metadata_max_age: duration({ description: 'Refresh the partitions of each topic this often (new partitions are used after it).', default: 300_000, example: '1m', min: 1000 }),
-  sasl: optional(
-    object(
-      {
-        mechanism: oneOf(SASL_MECHANISMS, { description: 'SASL mechanism.', example: 'scram-sha-512' }),
-        username: string({ description: 'SASL user.', example: 'sluice' }),
-        password: string({ description: 'SASL password (write `${KAFKA_PASSWORD}` to take it from the environment).', example: '${KAFKA_PASSWORD}' }),
-      },
-      { description: 'Authenticate with SASL. Absent: no authentication.' },
-    ),
-  ),
-  tls: optional(
-    object(
-      {
-        ca_file: optional(string({ description: 'PEM file of the CA(s) to trust; absent: the system CAs.', example: '/etc/sluice/kafka-ca.pem' })),
-        cert_file: optional(string({ description: 'PEM client certificate (mutual TLS).', example: '/etc/sluice/client.crt' })),
-        key_file: optional(string({ description: 'PEM private key of `cert_file`.', example: '/etc/sluice/client.key' })),
-        verify_certificate: boolean({ description: "Verify the brokers' certificates and host names. Turn off only for testing.", default: true, example: false }),
-        server_name: optional(string({ description: 'The name to verify the certificate against (SNI), when it differs from the broker host.', example: 'kafka.internal' })),
-      },
-      { description: 'Connect with TLS. Absent: plain text.' },
-    ),
-  ),
 };
 
 /** The validated kafka options. */
@@ -103,9 +76,7 @@ export function checkKafkaOptions(config: KafkaConfig): SchemaIssue[] {
   if (config.idempotent && config.required_acks !== -1) {
     issues.push({ path: ['idempotent'], message: `idempotent needs required_acks: -1 (got ${config.required_acks})` });
   }
-  if (config.tls && (config.tls.cert_file === undefined) !== (config.tls.key_file === undefined)) {
-    issues.push({ path: ['tls'], message: 'tls.cert_file and tls.key_file go together (a client certificate needs its key)' });
-  }
+  issues.push(...checkKafkaConnection(config));
   const paths: Array<[string, string | undefined]> = [
     ['topic_field', config.topic_field],
     ['key_field', config.key_field],

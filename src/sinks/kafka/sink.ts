@@ -6,8 +6,8 @@ import { compilePath } from '../../core/field-path';
 import { DELIVERED, type SendOptions, type SendResult, type Sink } from '../../core/sink';
 import type { ComponentContext } from '../../components/context';
 import { ENCODERS } from '../../../operators/encode';
-import { COMPRESSION_TYPES, createKafkaClient } from './client';
-import { registerKafkaCodecs } from './codecs';
+import { COMPRESSION_TYPES, createSinkClient } from './client';
+import { registerKafkaCodecs } from '../../kafka/codecs';
 import { classifyKafkaError } from './errors';
 import { TopicMetadata } from './metadata';
 import type { KafkaConfig } from './options';
@@ -35,7 +35,7 @@ const VALUE_ENCODERS: Readonly<Record<KafkaConfig['encoding'], (event: LogEvent)
  *
  * `kafka` is for tests; by default the client is built from `config`.
  */
-export function createKafkaSink(config: KafkaConfig, context: ComponentContext, kafka: Pick<Kafka, 'producer' | 'admin'> = createKafkaClient(config, context.logger)): Sink {
+export function createKafkaSink(config: KafkaConfig, context: ComponentContext, kafka: Pick<Kafka, 'producer' | 'admin'> = createSinkClient(config, context.logger)): Sink {
   registerKafkaCodecs(); // idempotent; here too for sinks built without the component (library use)
   const { metrics } = context;
   const idempotent = config.idempotent;

@@ -47,6 +47,7 @@ const NOT_RUN: Record<string, string> = {
   'source:file': 'tails until the pipeline is stopped (covered in test/unit/sources/file and test/e2e/file-source*.test.ts)',
   'source:socket': 'a server: runs until the pipeline is stopped (covered in test/unit/sources/socket and test/e2e/socket-source.test.ts)',
   'sink:kafka': 'needs a Kafka broker (covered in test/integration/kafka-sink*.test.ts)',
+  'source:kafka': 'needs a Kafka broker (covered in test/integration/kafka-source*.test.ts and test/e2e/kafka-group.test.ts)',
   'sink:elasticsearch': 'needs an Elasticsearch server (covered in test/integration/elasticsearch-sink*.test.ts)',
   'sink:s3': 'needs an S3 server (covered in test/integration/s3-sink*.test.ts)',
 };

@@ -5,7 +5,7 @@ import { createBatch } from '../../../../src/core/batch';
 import type { LogEvent } from '../../../../src/core/event';
 import type { Sink } from '../../../../src/core/sink';
 import { kafkaSink } from '../../../../src/sinks/kafka';
-import { kafkaLogCreator } from '../../../../src/sinks/kafka/log';
+import { kafkaLogCreator } from '../../../../src/kafka/log';
 import { createKafkaSink } from '../../../../src/sinks/kafka/sink';
 import { metricValue, parseConfig, testContext, type TestContext } from '../../../helpers/context';
 

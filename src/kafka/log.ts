@@ -1,5 +1,5 @@
 import { logLevel, type logCreator } from 'kafkajs';
-import type { Logger } from '../../observability/logger';
+import type { Logger } from '../observability/logger';
 
 /**
  * kafkajs's log lines into sluice's own logger, never the console. Levels are lowered one

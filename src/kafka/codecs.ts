@@ -1,8 +1,8 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import type { CompressionCodec } from '../../../operators/codecs/codec';
-import { lz4Codec, lz4Frames } from '../../../operators/codecs/lz4';
-import { snappyBlocks, snappyCodec } from '../../../operators/codecs/snappy';
-import { zstdCodec } from '../../../operators/codecs/zstd';
+import type { CompressionCodec } from '../../operators/codecs/codec';
+import { lz4Codec, lz4Frames } from '../../operators/codecs/lz4';
+import { snappyBlocks, snappyCodec } from '../../operators/codecs/snappy';
+import { zstdCodec } from '../../operators/codecs/zstd';
 
 /** What kafkajs calls: `compress` gets its record encoder, `decompress` a record batch's bytes. */
 interface KafkajsCodec {

@@ -1,0 +1,21 @@
+import { defineSource } from '../../components/define';
+import { registerKafkaCodecs } from '../../kafka/codecs';
+import { consumeKafka } from './consumer';
+import { checkKafkaSourceOptions, kafkaSourceOptions } from './options';
+
+// Compressed record batches (snappy, lz4, zstd) need kafkajs's codecs to be read.
+registerKafkaCodecs();
+
+/**
+ * `type: kafka` as a source: a consumer-group member (kafkajs) whose offsets are committed
+ * per partition only over the contiguous acknowledged prefix. Options in ./options, the
+ * consumer in ./consumer, commit tracking in ./partition-offsets, poison messages in ./poison.
+ */
+export const kafkaSource = defineSource({
+  type: 'kafka',
+  summary: 'Consumes topics as a consumer-group member: offsets committed over the acknowledged prefix only, credit pauses partitions, poison messages to a dead-letter queue.',
+  options: kafkaSourceOptions,
+  example: { brokers: ['127.0.0.1:9092'], topics: ['logs'], group_id: 'sluice' },
+  check: checkKafkaSourceOptions,
+  create: (config, ctx) => consumeKafka(ctx, config),
+});
