@@ -5,6 +5,7 @@ import type { Batch } from '../../src/core/batch';
 import type { CreditLimits } from '../../src/core/credit';
 import { eventMeta } from '../../src/core/event';
 import { kafkaSource } from '../../src/sources/kafka';
+import { createKafkaClient } from '../../src/kafka/connection';
 import { consumeKafka } from '../../src/sources/kafka/consumer';
 import { parseConfig, testSourceContext, type TestSourceContext } from '../helpers/context';
 import { KAFKA_BROKERS } from '../services/coordinates';
@@ -69,7 +70,7 @@ export interface RunningSource {
   /** `partition:offset` of every event emitted. */
   readonly offsets: () => string[];
   readonly completed: Promise<void>;
-  /** Signals stopping and waits for the source to complete and leave the group. */
+  /** Signals stopping and waits for the source to complete, commit and leave the group. */
   stop(): Promise<void>;
   /** Unsubscribes at once (a crash-like end: nothing more is committed). */
   readonly subscription: Subscription;
@@ -86,7 +87,17 @@ export function runSource(options: Record<string, unknown>, limits: Partial<Cred
   let done!: () => void;
   let failed!: (error: unknown) => void;
   const completed = new Promise<void>((resolve, reject) => ((done = resolve), (failed = reject)));
-  const subscription = consumeKafka(ctx, config).subscribe({
+  // The consumer's own DISCONNECT event says when it has left the group (after the final commit).
+  const kafka = createKafkaClient(config, ctx.logger, config.request_timeout);
+  let left!: () => void;
+  const disconnected = new Promise<void>((resolve) => (left = resolve));
+  const makeConsumer = kafka.consumer.bind(kafka);
+  kafka.consumer = (consumerConfig) => {
+    const consumer = makeConsumer(consumerConfig);
+    consumer.on(consumer.events.DISCONNECT, () => left());
+    return consumer;
+  };
+  const subscription = consumeKafka(ctx, config, kafka).subscribe({
     next: (batch) => {
       batches.push(batch);
       onBatch(batch);
@@ -107,7 +118,7 @@ export function runSource(options: Record<string, unknown>, limits: Partial<Cred
       ctx.stop();
       await completed;
       // The source leaves the group once what it emitted has settled and the last offsets are committed.
-      await eventually(() => subscription.closed, () => 'the source did not close');
+      await disconnected;
     },
   };
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DeadLetterStore } from '../../src/dlq/store';
 import { eventMeta } from '../../src/core/event';
 import type { Batch } from '../../src/core/batch';
@@ -22,7 +25,8 @@ describe('kafka source (real broker)', () => {
     messages.push({ partition: 0, value: 'not json {' }, { partition: 1, value: '[1, 2]' }, { partition: 2, value: null, key: 'tombstone' });
     await produce(kafka, topic, messages);
 
-    const source = runSource({ topics: [topic], group_id: group, metadata_field: 'kafka' });
+    const deadLetters = mkdtempSync(join(tmpdir(), 'sluice-kafka-dlq-'));
+    const source = runSource({ topics: [topic], group_id: group, metadata_field: 'kafka', dead_letter: { path: deadLetters } });
     await eventually(() => source.count() >= 300, () => `received ${source.count()} of 300`);
     await eventually(
       async () => [...(await committedOffsets(admin, group, topic)).values()].every((offset) => offset === 101),
@@ -37,7 +41,7 @@ describe('kafka source (real broker)', () => {
     expect(eventMeta(first ?? {})).toMatchObject({ topic, partition: 1, key: 'k4', 'header.origin': 'edge-1' });
     expect(source.batches.every((batch: Batch) => batch.meta?.input === 'kafka' && batch.meta.topic === topic)).toBe(true);
 
-    const dead = await new DeadLetterStore({ dir: `${source.ctx.dataDir}/../dead_letter/kin` }).read();
+    const dead = await new DeadLetterStore({ dir: deadLetters }).read();
     expect(dead.map(({ entry }) => [entry.event.kafka, entry.error.split(' (')[0]]).sort()).toEqual(
       [
         [{ topic, partition: 0, offset: 100, timestamp: expect.any(String) }, 'value is not JSON: Unexpected token \'o\', "not json {" is not valid JSON'],
