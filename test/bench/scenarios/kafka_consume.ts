@@ -16,7 +16,7 @@ import { freePort } from './baseline_http_decode';
  * fixture's first lines (~200 bytes each), one JSON message per line, produced once by the
  * bare kafkajs producer and kept between runs (named by its size, checked by its offsets).
  */
-export const KAFKA_CONSUME = { lines: scaled(500_000), partitions: 6 } as const;
+export const KAFKA_CONSUME = { lines: scaled(1_000_000), partitions: 6 } as const;
 export const KAFKA_CONSUME_TOPIC = `bench-kafka-consume-${KAFKA_CONSUME.lines}`;
 const TOPIC = KAFKA_CONSUME_TOPIC;
 
