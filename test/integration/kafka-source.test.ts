@@ -5,6 +5,7 @@ import { DeadLetterStore } from '../../src/dlq/store';
 import { eventMeta } from '../../src/core/event';
 import type { Batch } from '../../src/core/batch';
 import { metricValue } from '../helpers/context';
+import { KAFKA_SASL_BROKERS, KAFKA_SASL_PASSWORD, KAFKA_SASL_USERNAME } from '../services/coordinates';
 import { committedOffsets, createTopics, eventually, produce, runSource, testClient, uniqueName, type Outgoing } from './kafka-source-helpers';
 
 const kafka = testClient();
@@ -50,6 +51,13 @@ describe('kafka source (real broker)', () => {
       ].sort(),
     );
     expect(await metricValue(source.ctx.pipelineMetrics, 'sluice_component_dead_lettered_events_total')).toBe(3);
+    // Lag per assigned partition: everything fetched, so nothing left behind.
+    const lag = await source.ctx.pipelineMetrics.registry.getSingleMetric('sluice_kafka_consumer_lag')?.get();
+    expect(lag?.values.map((value) => [value.labels.topic, value.labels.partition, value.value]).sort()).toEqual([
+      [topic, '0', 0],
+      [topic, '1', 0],
+      [topic, '2', 0],
+    ]);
     await source.stop();
   });
 
@@ -106,5 +114,18 @@ describe('kafka source (real broker)', () => {
     await eventually(() => source.count() === 2, () => `received ${source.count()} of 2`);
     expect(source.batches.map((batch) => batch.meta?.topic).sort()).toEqual([`${prefix}-a`, `${prefix}-b`]);
     await source.stop();
+  });
+
+  it.each(['plain', 'scram-sha-512'])('consumes through the SASL listener with %s, and refuses to start with a wrong password, saying why', async (mechanism) => {
+    const topic = uniqueName(`sasl-${mechanism}`);
+    await createTopics(admin, [{ topic }]);
+    await produce(kafka, topic, [json(0, 1), json(0, 2)]);
+    const sasl = { mechanism, username: KAFKA_SASL_USERNAME, password: KAFKA_SASL_PASSWORD };
+    const source = runSource({ brokers: [...KAFKA_SASL_BROKERS], topics: [topic], group_id: uniqueName('group'), sasl });
+    await eventually(() => source.count() === 2, () => `received ${source.count()} of 2`);
+    await source.stop();
+
+    const refused = runSource({ brokers: [...KAFKA_SASL_BROKERS], topics: [topic], group_id: uniqueName('group'), connection_timeout: '2s', sasl: { ...sasl, password: 'wrong-password' } });
+    await expect(refused.completed).rejects.toThrow(/source "kin": cannot join consumer group .*(SASL|authentic)/i);
   });
 });
