@@ -1,15 +1,15 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { interval, Observable, type Subscriber, type Subscription } from 'rxjs';
+import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { SourceContext } from '../../components/context';
 import type { AckListener, AckOutcome } from '../../core/ack';
-import type { Batch, BatchMeta } from '../../core/batch';
-import type { LogEvent } from '../../core/event';
+import type { Batch } from '../../core/batch';
 import { createKafkaClient } from '../../kafka/connection';
 import { startSource } from '../startup';
-import { decodeMessage } from './decode';
+import { decodeBatch } from './decode';
 import { topicMatcher, type KafkaSourceConfig } from './options';
-import { PartitionOffsets } from './partition-offsets';
-import { PoisonQueue, type PoisonMessage } from './poison';
+import { OffsetCommits } from './offset-commits';
+import { PartitionViews } from './partition-views';
+import { PoisonQueue } from './poison';
 
 const OK: AckOutcome = Object.freeze({ ok: true });
 /** How often a stopping source checks whether everything it emitted has settled. */
@@ -43,7 +43,7 @@ function joinParts(parts: number, listener: AckListener): AckListener {
 
 /**
  * The consumer of one subscription. Offsets are never committed by kafkajs: each fetched
- * batch's offset range goes to {@link PartitionOffsets}, which commits per partition only
+ * batch's offset range goes to {@link OffsetCommits}, which commits per partition only
  * the contiguous acknowledged prefix (every `commit_interval`, at each rebalance, and once
  * more when stopping after everything emitted has settled). Credit pauses the assigned
  * topics (`consumer.pause`) instead of buffering, and resumes them when acks return it.
@@ -51,11 +51,9 @@ function joinParts(parts: number, listener: AckListener): AckListener {
  */
 class KafkaConsumerSource {
   private readonly consumer: Consumer;
-  private readonly offsets: PartitionOffsets;
+  private readonly commits: OffsetCommits;
   private readonly poison: PoisonQueue;
-  private readonly lag;
-  private readonly metas = new Map<string, BatchMeta>();
-  private readonly lagSeries = new Set<string>();
+  private readonly partitions: PartitionViews;
   private readonly removeListeners: Array<() => void> = [];
   private assignment: Record<string, number[]> = {};
   private waitingForCredit = false;
@@ -63,9 +61,7 @@ class KafkaConsumerSource {
   private running = false;
   private stopping = false;
   private disconnected = false;
-  private commitTimer: Subscription | undefined;
   private stopSubscription: Subscription | undefined;
-  private commits: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ctx: SourceContext,
@@ -83,9 +79,9 @@ class KafkaConsumerSource {
       maxWaitTimeInMs: config.max_wait,
       allowAutoTopicCreation: false,
     });
-    this.offsets = new PartitionOffsets(config.revoke_grace, () => ctx.scheduler.now());
+    this.commits = new OffsetCommits(this.consumer, ctx, config.revoke_grace);
     this.poison = new PoisonQueue(config.dead_letter, ctx);
-    this.lag = ctx.metrics.labelledGauge('sluice_kafka_consumer_lag', 'Messages in a partition after the last one fetched (high watermark minus next offset), per assigned partition.', ['topic', 'partition']);
+    this.partitions = new PartitionViews(ctx.id, ctx.metrics);
   }
 
   start(): void {
@@ -94,7 +90,7 @@ class KafkaConsumerSource {
     this.removeListeners.push(
       this.consumer.on(events.GROUP_JOIN, ({ payload }) => this.joined(payload.memberAssignment, payload.duration)),
       // Before the member rejoins: commit what is acknowledged, so the next owner starts there.
-      this.consumer.on(events.REBALANCING, () => void this.commit()),
+      this.consumer.on(events.REBALANCING, () => void this.commits.commit()),
       this.consumer.on(events.CRASH, ({ payload }) => this.crashed(payload.error, payload.restart)),
     );
     const group = `join consumer group "${this.config.group_id}" on ${this.config.brokers.join(',')}`;
@@ -112,7 +108,7 @@ class KafkaConsumerSource {
         if (this.disconnected) return;
         this.running = true;
         if (this.stopping) this.pause();
-        this.commitTimer = interval(this.config.commit_interval, this.ctx.scheduler).subscribe(() => void this.commit());
+        this.commits.start(this.config.commit_interval);
       },
       (error: unknown) => {
         void this.disconnect();
@@ -129,37 +125,15 @@ class KafkaConsumerSource {
   private onBatch({ batch, resolveOffset }: EachBatchPayload): void {
     if (this.stopping || batch.messages.length === 0) return;
     const at = { topic: batch.topic, partition: batch.partition };
-    const events: LogEvent[] = [];
-    const poison: PoisonMessage[] = [];
-    let bytes = 0;
-    for (const message of batch.messages) {
-      const decoded = decodeMessage(message, at, this.config.decoding, this.config.metadata_field);
-      if ('event' in decoded) {
-        events.push(decoded.event);
-        bytes += message.value?.length ?? 0;
-      } else poison.push({ message, error: decoded.error });
-    }
+    const { events, poison, bytes } = decodeBatch(batch.messages, at, this.config.decoding, this.config.metadata_field);
     const lastOffset = batch.lastOffset();
-    const settled = this.offsets.track(at.topic, at.partition, Number(batch.messages[0]?.offset), Number(lastOffset) + 1);
+    const settled = this.commits.offsets.track(at.topic, at.partition, Number(batch.messages[0]?.offset), Number(lastOffset) + 1);
     const part = joinParts((events.length > 0 ? 1 : 0) + (poison.length > 0 ? 1 : 0), settled);
-    if (events.length > 0) this.subscriber.next({ events, ack: this.ctx.track(events.length, bytes, part), bytes, meta: this.metaOf(at.topic, at.partition) });
+    if (events.length > 0) this.subscriber.next({ events, ack: this.ctx.track(events.length, bytes, part), bytes, meta: this.partitions.meta(at.topic, at.partition) });
     if (poison.length > 0) this.poison.write(poison, at).then(() => part(OK), (reason: Error) => part({ ok: false, reason }));
     resolveOffset(lastOffset);
-    const series = `${at.topic}/${at.partition}`;
-    this.lagSeries.add(series);
-    this.lag.set({ topic: at.topic, partition: String(at.partition) }, Math.max(0, Number(batch.offsetLag())));
+    this.partitions.setLag(at.topic, at.partition, Number(batch.offsetLag()));
     if (this.ctx.credit.exhausted) this.pauseForCredit();
-  }
-
-  /** The batch meta of one partition, made once and shared by its batches. */
-  private metaOf(topic: string, partition: number): BatchMeta {
-    const key = `${topic}/${partition}`;
-    let meta = this.metas.get(key);
-    if (meta === undefined) {
-      meta = Object.freeze({ source: this.ctx.id, input: 'kafka', topic, partition });
-      this.metas.set(key, meta);
-    }
-    return meta;
   }
 
   /** Stops fetching every assigned topic (batches already fetched still arrive). */
@@ -184,46 +158,26 @@ class KafkaConsumerSource {
     for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) owned.add(`${topic}/${partition}`);
     // Kept partitions go on where this member was, not from the committed offset (what lies
     // between is still in flight here, and its commit waits for its acks as before).
-    for (const { topic, partition, offset } of this.offsets.retireAll(this.ctx.scheduler.now(), owned)) this.consumer.seek({ topic, partition, offset: String(offset) });
-    for (const series of this.lagSeries) {
-      if (owned.has(series)) continue;
-      const cut = series.lastIndexOf('/');
-      this.lag.remove({ topic: series.slice(0, cut), partition: series.slice(cut + 1) });
-      this.lagSeries.delete(series);
-    }
+    for (const { topic, partition, offset } of this.commits.offsets.retireAll(this.ctx.scheduler.now(), owned)) this.consumer.seek({ topic, partition, offset: String(offset) });
+    this.partitions.keepOnly(owned);
+    this.ctx.health.ready();
     this.ctx.logger.info({ group: this.config.group_id, partitions: [...owned], join_ms: durationMs }, 'kafka: joined the consumer group');
     // A credit pause may not survive the new assignment: take it again.
     if (this.waitingForCredit || this.stopping) this.pause();
-    void this.commit();
+    void this.commits.commit();
   }
 
   private crashed(error: Error, restart: boolean): void {
     this.ctx.metrics.error('consumer_crash');
+    // Not ready until it has joined the group again (`joined` says ready).
+    this.ctx.health.down(error);
     if (restart) {
       this.ctx.logger.warn({ err: error }, 'kafka: the consumer failed; kafkajs restarts it');
       return;
     }
-    this.ctx.health.down(error);
     this.ctx.logger.error({ err: error }, 'kafka: the consumer failed and cannot restart; the source stops');
     void this.disconnect();
     this.subscriber.error(error);
-  }
-
-  /** Commits the acknowledged prefixes that moved (serialised; a failure is retried at the next commit). */
-  private commit(): Promise<void> {
-    this.commits = this.commits.then(async () => {
-      if (this.disconnected || !this.running) return;
-      const pending = this.offsets.pending(this.ctx.scheduler.now());
-      if (pending.length === 0) return;
-      try {
-        await this.consumer.commitOffsets(pending.map(({ topic, partition, offset }) => ({ topic, partition, offset: String(offset) })));
-        this.offsets.markCommitted(pending);
-      } catch (error) {
-        this.ctx.metrics.error('commit_failed');
-        this.ctx.logger.warn({ err: error, offsets: pending }, 'kafka: committing offsets failed; retried at the next commit');
-      }
-    });
-    return this.commits;
   }
 
   /**
@@ -237,15 +191,15 @@ class KafkaConsumerSource {
     this.stopSubscription?.unsubscribe();
     this.pause();
     this.subscriber.complete();
-    while (this.offsets.outstanding > 0 && !this.disconnected) await new Promise((wake) => setTimeout(wake, DRAIN_POLL_MS));
-    await this.commit();
+    while (this.commits.offsets.outstanding > 0 && !this.disconnected) await new Promise((wake) => setTimeout(wake, DRAIN_POLL_MS));
+    await this.commits.commit();
     await this.disconnect();
   }
 
   private async disconnect(): Promise<void> {
     if (this.disconnected) return;
     this.disconnected = true;
-    this.commitTimer?.unsubscribe();
+    this.commits.close();
     this.stopSubscription?.unsubscribe();
     for (const remove of this.removeListeners) remove();
     await this.consumer.disconnect().catch((error: unknown) => this.ctx.logger.warn({ err: error }, 'kafka: leaving the consumer group failed'));

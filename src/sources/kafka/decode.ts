@@ -77,3 +77,25 @@ export function decodeMessage(message: KafkaMessage, at: MessageCoordinates, dec
   }
   return { event };
 }
+
+/** A fetched batch's messages, decoded: the events (and their value bytes) and the poison. */
+export interface DecodedBatch {
+  readonly events: LogEvent[];
+  readonly poison: Array<{ readonly message: KafkaMessage; readonly error: string }>;
+  readonly bytes: number;
+}
+
+/** Decodes `messages` of one partition (see {@link decodeMessage}). */
+export function decodeBatch(messages: readonly KafkaMessage[], at: MessageCoordinates, decoding: KafkaDecoding, metadataField: string | undefined): DecodedBatch {
+  const events: LogEvent[] = [];
+  const poison: Array<{ message: KafkaMessage; error: string }> = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const decoded = decodeMessage(message, at, decoding, metadataField);
+    if ('event' in decoded) {
+      events.push(decoded.event);
+      bytes += message.value?.length ?? 0;
+    } else poison.push({ message, error: decoded.error });
+  }
+  return { events, poison, bytes };
+}
