@@ -9,13 +9,17 @@ import type { CliArgs } from './args';
 import { loadPipeline, reportLoadErrors, type CliIo } from './load';
 import { FORCED_EXIT_CODE, trapStopSignals } from './signals';
 import { summarize } from './validate';
+import { runPrimary } from './workers/primary';
+import { shardFromEnv, workerCount } from './workers/shard-env';
+import { linkToPrimary } from './workers/worker-link';
 
 type Outcome = 'completed' | 'drained' | 'abandoned';
 
 /** Starts the API when enabled; a port already taken is a runtime failure before any data is read. */
 async function startApi(pipeline: Pipeline, logger: Logger): Promise<ApiServer | undefined | Error> {
   const { api } = pipeline.graph.settings;
-  if (!api.enabled) return undefined;
+  // A worker of `workers: N` serves nothing: the primary's API shows every worker.
+  if (!api.enabled || pipeline.shard.count > 1) return undefined;
   try {
     const server = await startApiServer({ address: api.address, registry: pipeline.metrics.registry, pipeline, logger: logger.child({ component: 'api' }) });
     logger.info({ url: server.url }, 'API listening: /metrics /health /ready /stats');
@@ -52,17 +56,22 @@ async function runUntilDone(pipeline: Pipeline, logger: Logger, stopSignal: Prom
  * never cut short.
  */
 export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
-  const logger = createLogger(args.logLevel);
+  // Set when a primary forked this process as one of its workers (`workers: N`).
+  const shard = shardFromEnv(io.env);
+  const logger = shard === undefined ? createLogger(args.logLevel) : createLogger(args.logLevel).child({ worker: shard.index });
   // A bare `sluice run` (and `npm start`) is the first thing a new user types: say which
   // file it runs, so they know what to copy and edit.
   if (args.defaultConfig) logger.info({ config: resolve(args.config) }, 'no -c FILE given: running the default pipeline (sluice run -c FILE runs your own)');
   const metrics = new PipelineMetrics({ processMetrics: true });
-  const result = loadPipeline(args.config, io.env, { logger, metrics });
+  const result = loadPipeline(args.config, io.env, { logger, metrics, shard });
   if (!result.ok) {
     reportLoadErrors(io, result.errors);
     return 2;
   }
   const { pipeline } = result;
+  const workers = workerCount(pipeline.graph.settings.workers);
+  if (shard === undefined && workers > 1) return runPrimary(pipeline, workers, logger);
+  const unlink = shard === undefined ? undefined : linkToPrimary(pipeline);
   let requestStop: (signal: NodeJS.Signals) => void = () => undefined;
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => (requestStop = resolve));
   let finished = false;
@@ -99,5 +108,6 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
     return failed ? 1 : 0;
   } finally {
     finished = true;
+    unlink?.();
   }
 }

@@ -21,7 +21,7 @@ const FILE_READ_BYTES = 1024 * 1024;
  * A pipe holds 64 KiB, so larger reads gain nothing there, and an fs stream would park a
  * threadpool thread in a blocking read (`tail -F | sluice` may wait for hours).
  */
-function openStdin(): Readable {
+export function openStdin(): Readable {
   const stdin = process.stdin;
   // Node's own stream has not read anything yet: nothing is read until a stream flows.
   if (stdin instanceof ReadStream) return createReadStream('', { fd: 0, autoClose: false, highWaterMark: FILE_READ_BYTES });
