@@ -1,0 +1,145 @@
+import { join } from 'node:path';
+import { assertBuilt, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+
+beforeAll(assertBuilt);
+afterAll(() => {
+  killLeftovers();
+  removeTempDirs();
+});
+
+/** The `worker started` log lines of the primary so far: pid by worker index, latest last. */
+function workerPids(stderr: string): Array<{ worker: number; pid: number }> {
+  return stderr
+    .split('\n')
+    .filter((line) => line.includes('"msg":"worker started"'))
+    .map((line) => JSON.parse(line) as { worker: number; pid: number });
+}
+
+describe('workers: 2 with stdin', () => {
+  it('delivers every input line exactly once across the workers, the last one without a newline too', async () => {
+    const dir = tempDir('sluice-workers-stdin-');
+    const out = join(dir, 'out');
+    const config = writeConfig(
+      dir,
+      `data_dir: ${join(dir, 'data')}
+workers: 2
+api:
+  enabled: false
+sources:
+  in:
+    type: stdin
+transforms:
+  parsed:
+    type: json
+    inputs: [in]
+sinks:
+  files:
+    type: file
+    inputs: [parsed]
+    path: ${out}/worker-%w.ndjson
+    fsync: false
+`,
+    );
+    const total = 50_000;
+    const lines = Array.from({ length: total }, (_, n) => JSON.stringify({ n, pad: 'x'.repeat(n % 50) }));
+    const sluice = startCli(['run', '-c', config]);
+    // Written in odd-sized pieces, so the primary's reads cut lines anywhere.
+    const text = lines.join('\n');
+    for (let at = 0; at < text.length; at += 70_001) sluice.child.stdin?.write(text.slice(at, at + 70_001));
+    sluice.child.stdin?.end();
+    const exit = await sluice.exited;
+    expect(exit.code).toBe(0);
+    const events = readEvents(out);
+    const seen = events.map((event) => event.n as number).sort((a, b) => a - b);
+    expect(seen).toEqual(Array.from({ length: total }, (_, n) => n));
+    // Both workers took part, each in its own file and data_dir.
+    const perWorker = [0, 1].map((index) => exit.stderr.split('\n').filter((line) => line.includes('"msg":"sluice stopped"') && line.includes(`"worker":${index}`)));
+    for (const stops of perWorker) expect(stops).toHaveLength(1);
+    expect(logLine(exit.stderr, 'sluice primary stopped: every worker exited')).toMatchObject({ code: 0 });
+  }, 60_000);
+});
+
+describe('workers: 2 with an http source', () => {
+  let sluice: Running;
+  let port: number;
+  let apiPort: number;
+  let out: string;
+  const api = (path: string) => fetch(`http://127.0.0.1:${apiPort}${path}`);
+
+  beforeAll(async () => {
+    const dir = tempDir('sluice-workers-http-');
+    out = join(dir, 'out');
+    [port, apiPort] = [await freePort(), await freePort()];
+    const config = writeConfig(
+      dir,
+      `data_dir: ${join(dir, 'data')}
+workers: 2
+api:
+  address: 127.0.0.1:${apiPort}
+sources:
+  web:
+    type: http
+    address: 127.0.0.1:${port}
+sinks:
+  files:
+    type: file
+    inputs: [web]
+    path: ${out}/%w/events.ndjson
+    fsync: false
+    batch:
+      timeout: 20ms
+`,
+    );
+    sluice = startCli(['run', '-c', config]);
+    await eventually(async () => {
+      if (sluice.child.exitCode !== null) throw new Error(`sluice exited: ${sluice.stderr()}`);
+      return (await api('/ready').catch(() => undefined))?.status === 200 ? true : undefined;
+    }, 30_000, 'both workers to be ready');
+  }, 40_000);
+
+  afterAll(async () => {
+    if (sluice.child.exitCode === null) sluice.child.kill('SIGKILL');
+    await sluice.exited;
+  });
+
+  it('delivers every request, and the primary\'s /metrics has series of each worker', async () => {
+    const requests = 60;
+    // A fresh connection per request, so the cluster spreads them over the workers.
+    const answers = await Promise.all(
+      Array.from({ length: requests }, (_, i) =>
+        fetch(`http://127.0.0.1:${port}/logs`, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: JSON.stringify({ message: `m${i}` }) }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: requests }, () => 200));
+    const messages = readEvents(out).map((event) => event.message as string).sort();
+    expect(messages).toEqual(Array.from({ length: requests }, (_, i) => `m${i}`).sort());
+    const metrics = await (await api('/metrics')).text();
+    const received = metrics.split('\n').filter((line) => line.startsWith('sluice_component_received_events_total{') && line.includes('component_id="files"'));
+    expect(received.some((line) => line.includes('worker="0"'))).toBe(true);
+    expect(received.some((line) => line.includes('worker="1"'))).toBe(true);
+    const sum = received.reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    expect(sum).toBe(requests);
+    const stats = (await (await api('/stats')).json()) as { components: Record<string, { received: { events: number } }> };
+    expect(stats.components.files.received.events).toBe(requests);
+  }, 30_000);
+
+  it('restarts a worker killed with SIGKILL', async () => {
+    const [first] = workerPids(sluice.stderr());
+    process.kill(first.pid, 'SIGKILL');
+    await eventually(() => (logLine(sluice.stderr(), 'worker crashed; restarting it') ? true : undefined), 10_000, 'the crash to be noticed');
+    const restarted = await eventually(() => workerPids(sluice.stderr()).find((entry) => entry.worker === first.worker && entry.pid !== first.pid), 10_000, 'the restart');
+    expect(restarted.pid).not.toBe(first.pid);
+    await eventually(async () => ((await api('/ready')).status === 200 ? true : undefined), 30_000, 'readiness after the restart');
+    const answer = await fetch(`http://127.0.0.1:${port}/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"after restart"}' });
+    expect(answer.status).toBe(200);
+  }, 60_000);
+
+  it('drains both workers on SIGTERM to the primary and exits 0', async () => {
+    sluice.child.kill('SIGTERM');
+    const exit = await sluice.exited;
+    expect(exit.code).toBe(0);
+    const stopped = exit.stderr.split('\n').filter((line) => line.includes('"msg":"worker stopped"'));
+    expect(stopped).toHaveLength(2);
+    expect(readEvents(out).some((event) => event.message === 'after restart')).toBe(true);
+  }, 60_000);
+});
