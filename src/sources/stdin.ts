@@ -1,8 +1,10 @@
 import { createReadStream, ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { bytes } from '../config/schema';
 import { defineSource } from '../components/define';
+import { shardOf, SOLE_SHARD, type Shard } from '../core/shard';
 import { fromReadable } from './readable';
+import { stdinFileRange } from './stdin-range';
 
 /** Option names, declared once: the schema below is their documentation. */
 const MAX_LINE_BYTES = 'max_line_bytes';
@@ -21,11 +23,23 @@ const FILE_READ_BYTES = 1024 * 1024;
  * A pipe holds 64 KiB, so larger reads gain nothing there, and an fs stream would park a
  * threadpool thread in a blocking read (`tail -F | sluice` may wait for hours).
  */
-export function openStdin(): Readable {
+export function openStdin(shard: Shard = SOLE_SHARD): Readable {
   const stdin = process.stdin;
   // Node's own stream has not read anything yet: nothing is read until a stream flows.
-  if (stdin instanceof ReadStream) return createReadStream('', { fd: 0, autoClose: false, highWaterMark: FILE_READ_BYTES });
-  return stdin;
+  if (!(stdin instanceof ReadStream)) return stdin;
+  if (shard.count <= 1) return createReadStream('', { fd: 0, autoClose: false, highWaterMark: FILE_READ_BYTES });
+  // A worker of `workers: N` sharing the primary's file: its own range of lines (stdin-range.ts).
+  const { start, end } = stdinFileRange(0, shard);
+  if (end <= start) return Readable.from([]);
+  return createReadStream('', { fd: 0, autoClose: false, highWaterMark: FILE_READ_BYTES, start, end: end - 1 });
+}
+
+/**
+ * Whether stdin is a regular file: under `workers: N` the workers then read it in place,
+ * each its own range; otherwise (a pipe, a terminal) the primary forwards it to them.
+ */
+export function stdinIsFile(): boolean {
+  return process.stdin instanceof ReadStream;
 }
 
 /**
@@ -47,6 +61,9 @@ export const stdinSource = defineSource({
   },
   example: {},
   create(config, ctx) {
-    return fromReadable(openStdin(), ctx, { maxLineBytes: config[MAX_LINE_BYTES] });
+    // Sharing rule (`workers: N`): a pipe is forwarded by the primary in whole-line chunks,
+    // so a worker reads its stdin as a single process does; a regular file is read in place,
+    // each worker its own range of lines (openStdin).
+    return fromReadable(openStdin(shardOf(ctx)), ctx, { maxLineBytes: config[MAX_LINE_BYTES] });
   },
 });

@@ -1,5 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertBuilt, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { assertBuilt, CLI, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
 
 beforeAll(assertBuilt);
 afterAll(() => {
@@ -56,6 +57,44 @@ sinks:
     const perWorker = [0, 1].map((index) => exit.stderr.split('\n').filter((line) => line.includes('"msg":"sluice stopped"') && line.includes(`"worker":${index}`)));
     for (const stops of perWorker) expect(stops).toHaveLength(1);
     expect(logLine(exit.stderr, 'sluice primary stopped: every worker exited')).toMatchObject({ code: 0 });
+  }, 60_000);
+});
+
+describe('workers: 2 with a regular file on stdin', () => {
+  it('has each worker read its own range of lines in place, every line exactly once', async () => {
+    const dir = tempDir('sluice-workers-file-');
+    const out = join(dir, 'out');
+    const input = join(dir, 'input.ndjson');
+    const total = 30_000;
+    writeFileSync(input, Array.from({ length: total }, (_, n) => JSON.stringify({ n })).join('\n'));
+    const config = writeConfig(
+      dir,
+      `data_dir: ${join(dir, 'data')}
+workers: 2
+api:
+  enabled: false
+sources:
+  in:
+    type: stdin
+transforms:
+  parsed:
+    type: json
+    inputs: [in]
+sinks:
+  files:
+    type: file
+    inputs: [parsed]
+    path: ${out}/%w.ndjson
+    fsync: false
+`,
+    );
+    const exit = await startCli([], { shell: `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} run -c ${JSON.stringify(config)} < ${JSON.stringify(input)}` }).exited;
+    expect(exit.code).toBe(0);
+    expect(exit.stderr).toContain('"stdin":"file shared by range"');
+    expect(readEvents(out).map((event) => event.n as number).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, n) => n));
+    const delivered = exit.stderr.split('\n').filter((line) => line.includes('"msg":"sluice stopped"')).map((line) => (JSON.parse(line) as { delivered: number }).delivered);
+    expect(delivered).toHaveLength(2);
+    for (const count of delivered) expect(count).toBeGreaterThan(total / 4);
   }, 60_000);
 });
 

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import type { Pipeline } from '../../graph/pipeline';
 import type { Logger } from '../../observability/logger';
 import { startApiServer, type ApiServer } from '../../servers/api';
-import { openStdin } from '../../sources/stdin';
+import { openStdin, stdinIsFile } from '../../sources/stdin';
 import { FORCED_EXIT_CODE, trapStopSignals } from '../signals';
 import { ClusterView } from './cluster-view';
 import { StdinForwarder } from './stdin-forward';
@@ -20,10 +20,13 @@ import { Supervisor } from './supervisor';
 export async function runPrimary(pipeline: Pipeline, count: number, logger: Logger): Promise<number> {
   const { settings, nodes } = pipeline.graph;
   const readsStdin = [...nodes.values()].some((node) => node.kind === 'source' && node.type === 'stdin');
-  // Workers inherit stdout/stderr; their stdin is a pipe from here only when a source reads it.
-  cluster.setupPrimary({ stdio: [readsStdin ? 'pipe' : 'ignore', 'inherit', 'inherit', 'ipc'] });
+  // A regular file on stdin is shared: each worker reads its own range of it in place (no
+  // copy through here). A pipe or terminal is read here and forwarded in whole-line chunks.
+  const forwardsStdin = readsStdin && !stdinIsFile();
+  // Workers inherit stdout/stderr; their stdin is a pipe from here only when we forward.
+  cluster.setupPrimary({ stdio: [forwardsStdin ? 'pipe' : readsStdin ? 'inherit' : 'ignore', 'inherit', 'inherit', 'ipc'] });
   const view = new ClusterView(count);
-  const forwarder = readsStdin ? new StdinForwarder(openStdin(), logger.child({ component: 'stdin-forward' })) : undefined;
+  const forwarder = forwardsStdin ? new StdinForwarder(openStdin(), logger.child({ component: 'stdin-forward' })) : undefined;
   const supervisor = new Supervisor(count, logger, {
     started: (slot, worker) => {
       view.track(slot, worker);
@@ -59,7 +62,7 @@ export async function runPrimary(pipeline: Pipeline, count: number, logger: Logg
     supervisor.stop('SIGTERM');
   }, exitNow);
 
-  logger.info({ workers: count, components: pipeline.graph.order.length, forwards_stdin: readsStdin }, 'sluice primary starting workers');
+  logger.info({ workers: count, components: pipeline.graph.order.length, stdin: forwardsStdin ? 'forwarded' : readsStdin ? 'file shared by range' : 'unused' }, 'sluice primary starting workers');
   supervisor.start();
   const code = await supervisor.done;
   finished = true;
