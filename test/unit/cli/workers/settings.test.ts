@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { builtinRegistry } from '../../../../src/components/builtins';
 import { validateGraph } from '../../../../src/graph/validate';
 import { shardFromEnv, workerCount, workerEnv } from '../../../../src/cli/workers/shard-env';
 import { testRegistry } from '../../graph/fixtures';
@@ -44,5 +45,22 @@ describe('the worker environment', () => {
     expect(shardFromEnv({})).toBeUndefined();
     expect(shardFromEnv({ SLUICE_WORKER_INDEX: '2', SLUICE_WORKER_COUNT: '2' })).toBeUndefined();
     expect(shardFromEnv({ SLUICE_WORKER_INDEX: 'x', SLUICE_WORKER_COUNT: '2' })).toBeUndefined();
+  });
+});
+
+describe('the workers warning on file sinks', () => {
+  const warningsFor = (workers: unknown, path: string) =>
+    validateGraph({ workers, sources: { a: { type: 'generator' } }, sinks: { out: { type: 'file', inputs: ['a'], path } } }, builtinRegistry()).graph?.warnings.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+
+  it('warns when several workers would append to the same files', () => {
+    expect(warningsFor(2, 'out/%Y.ndjson')).toEqual(['sinks.out.path: with workers: 2 every worker appends to these same files; put %w (the worker index) in the path, e.g. "out/%Y-%w.ndjson"']);
+    expect(warningsFor('auto', 'out/a%%w')).toHaveLength(1);
+  });
+
+  it('is quiet with %w in the path, or with one worker', () => {
+    expect(warningsFor(2, 'out/%w/%Y.ndjson')).toEqual([]);
+    expect(warningsFor(1, 'out/%Y.ndjson')).toEqual([]);
   });
 });
