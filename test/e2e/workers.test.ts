@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertBuilt, CLI, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { assertBuilt, CLI, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Running } from './cli-harness';
 
 beforeAll(assertBuilt);
 afterAll(() => {
@@ -58,6 +58,16 @@ sinks:
     for (const stops of perWorker) expect(stops).toHaveLength(1);
     expect(logLine(exit.stderr, 'sluice primary stopped: every worker exited')).toMatchObject({ code: 0 });
   }, 60_000);
+});
+
+describe('workers: 2 with an invalid graph', () => {
+  it('exits 2 with the problems printed once (the primary reads only the settings; worker 0 reports)', async () => {
+    const dir = tempDir('sluice-workers-invalid-');
+    const config = writeConfig(dir, `workers: 2\napi:\n  enabled: false\nsources:\n  in:\n    type: stdin\nsinks:\n  out:\n    type: nope\n    inputs: [in]\n`);
+    const exit = await runCli(['run', '-c', config]);
+    expect(exit.code).toBe(2);
+    expect(exit.stderr.match(/unknown sink type "nope"/g)).toHaveLength(1);
+  }, 30_000);
 });
 
 describe('workers: 2 with a regular file on stdin', () => {

@@ -1,11 +1,11 @@
 import cluster from 'node:cluster';
-import type { Pipeline } from '../../graph/pipeline';
 import type { Logger } from '../../observability/logger';
 import { startApiServer, type ApiServer } from '../../servers/api';
-import { openStdin, stdinIsFile } from '../../sources/stdin';
+import { openStdin, stdinIsFile } from '../../sources/stdin-open';
 import { FORCED_EXIT_CODE, trapStopSignals } from '../signals';
 import { ClusterView } from './cluster-view';
 import { StdinForwarder } from './stdin-forward';
+import type { WorkersPlan } from './plan';
 import { Supervisor } from './supervisor';
 
 /**
@@ -15,11 +15,10 @@ import { Supervisor } from './supervisor';
  * forwards its stdin to them when the graph reads stdin, restarts crashed workers, and
  * relays SIGTERM/SIGINT (each worker drains as a single process does). A second signal
  * kills them at once. Resolves to the worst worker exit code once every worker is over.
- * `pipeline` is the validated graph, loaded only for its settings and source types.
+ * It reads only the config's settings (plan.ts) and loads no component.
  */
-export async function runPrimary(pipeline: Pipeline, count: number, logger: Logger): Promise<number> {
-  const { settings, nodes } = pipeline.graph;
-  const readsStdin = [...nodes.values()].some((node) => node.kind === 'source' && node.type === 'stdin');
+export async function runPrimary(plan: WorkersPlan, logger: Logger): Promise<number> {
+  const { settings, readsStdin, count } = plan;
   // A regular file on stdin is shared: each worker reads its own range of it in place (no
   // copy through here). A pipe or terminal is read here and forwarded in whole-line chunks.
   const forwardsStdin = readsStdin && !stdinIsFile();
@@ -62,7 +61,7 @@ export async function runPrimary(pipeline: Pipeline, count: number, logger: Logg
     supervisor.stop('SIGTERM');
   }, exitNow);
 
-  logger.info({ workers: count, components: pipeline.graph.order.length, stdin: forwardsStdin ? 'forwarded' : readsStdin ? 'file shared by range' : 'unused' }, 'sluice primary starting workers');
+  logger.info({ workers: count, stdin: forwardsStdin ? 'forwarded' : readsStdin ? 'file shared by range' : 'unused' }, 'sluice primary starting workers');
   supervisor.start();
   const code = await supervisor.done;
   finished = true;

@@ -35,7 +35,7 @@ const exitCode = (code: number | null, signal: string | null): number =>
  * Keeps `count` workers running the pipeline (forked with `cluster`, which must be set up
  * by the caller). A worker that exits 0 by itself finished its bounded sources and stays
  * down; one that crashed (a signal or a non-zero code, not while stopping) is restarted
- * after a backoff; exit code 2 (invalid config) is not retried and stops the others.
+ * after a backoff; exit code 2 (invalid config) is not retried.
  * `done` resolves with the worst exit code once every slot is over.
  */
 export class Supervisor {
@@ -103,9 +103,9 @@ export class Supervisor {
       state.code = code;
       this.logger[code === 0 ? 'info' : 'warn']({ worker: slot, code, signal }, this.stopping ? 'worker stopped' : 'worker finished (its sources completed)');
     } else if (code === INVALID_CONFIG) {
+      // The others load the same config and exit 2 by themselves (worker 0 prints why).
       state.code = code;
-      this.logger.error({ worker: slot, code }, 'worker could not load the config; stopping the others');
-      this.stop();
+      this.logger.error({ worker: slot, code }, 'worker could not load the config; not restarting it');
     } else {
       state.crashes = ranMs >= HEALTHY_RUN_MS ? 1 : state.crashes + 1;
       const delay = Math.min(LAST_RESTART_MS, FIRST_RESTART_MS * 2 ** (state.crashes - 1));
