@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertBuilt, CLI, eventually, freePort, killLeftovers, logLine, readEvents, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Running } from './cli-harness';
 
@@ -105,6 +105,57 @@ sinks:
     const delivered = exit.stderr.split('\n').filter((line) => line.includes('"msg":"sluice stopped"')).map((line) => (JSON.parse(line) as { delivered: number }).delivered);
     expect(delivered).toHaveLength(2);
     for (const count of delivered) expect(count).toBeGreaterThan(total / 4);
+  }, 60_000);
+});
+
+describe('workers: 2 with a file source', () => {
+  it('tails each file in exactly one worker, and a rotated file stays with its worker', async () => {
+    const dir = tempDir('sluice-workers-files-');
+    const logs = join(dir, 'logs');
+    const out = join(dir, 'out');
+    mkdirSync(logs);
+    const files = 12;
+    for (let f = 0; f < files; f++) writeFileSync(join(logs, `app-${f}.log`), Array.from({ length: 100 }, (_, i) => `f${f} l${i}`).join('\n') + '\n');
+    const config = writeConfig(
+      dir,
+      `data_dir: ${join(dir, 'data')}
+workers: 2
+api:
+  enabled: false
+sources:
+  logs:
+    type: file
+    include: ["${logs}/*.log*"]
+    scan_interval: 100ms
+    path_field: file
+sinks:
+  files:
+    type: file
+    inputs: [logs]
+    path: ${out}/%w.ndjson
+    fsync: false
+    batch:
+      timeout: 20ms
+`,
+    );
+    const sluice = startCli(['run', '-c', config]);
+    const messages = () => readEvents(out).map((event) => event.message as string);
+    await eventually(() => (messages().length >= files * 100 ? true : undefined), 30_000, 'every line of the files');
+    // Rotation by rename (still matched by the glob): the renamed file keeps its inode, so the
+    // worker that read it goes on from its checkpoint; the other must not read it from the start.
+    renameSync(join(logs, 'app-0.log'), join(logs, 'app-0.log.1'));
+    writeFileSync(join(logs, 'app-0.log.1'), 'f0 after-rename\n', { flag: 'a' });
+    writeFileSync(join(logs, 'app-0.log'), 'f0 new-file\n');
+    await eventually(() => (messages().length >= files * 100 + 2 ? true : undefined), 30_000, 'the lines after the rotation');
+    await new Promise((settle) => setTimeout(settle, 500));
+    sluice.child.kill('SIGTERM');
+    const exit = await sluice.exited;
+    expect(exit.code).toBe(0);
+    const got = messages().sort();
+    const want = [...Array.from({ length: files }, (_, f) => Array.from({ length: 100 }, (_, i) => `f${f} l${i}`)).flat(), 'f0 after-rename', 'f0 new-file'].sort();
+    expect(got).toEqual(want);
+    const perWorker = [0, 1].map((index) => exit.stderr.split('\n').filter((line) => line.includes('"msg":"sluice stopped"') && line.includes(`"worker":${index}`)).map((line) => (JSON.parse(line) as { read: number }).read)[0]);
+    for (const read of perWorker) expect(read).toBeGreaterThan(0);
   }, 60_000);
 });
 
