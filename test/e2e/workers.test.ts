@@ -70,6 +70,18 @@ describe('workers: 2 with an invalid graph', () => {
   }, 30_000);
 });
 
+describe('workers: 2 stopped while the workers still load', () => {
+  it('exits 0: a worker that had not started reading stops cleanly', async () => {
+    const dir = tempDir('sluice-workers-early-');
+    const config = writeConfig(dir, `data_dir: ${join(dir, 'data')}\nworkers: 2\napi:\n  enabled: false\nsources:\n  gen:\n    type: generator\n    rate: 10\nsinks:\n  out:\n    type: blackhole\n    inputs: [gen]\n`);
+    const sluice = startCli(['run', '-c', config]);
+    await eventually(() => (workerPids(sluice.stderr()).length === 2 ? true : undefined), 10_000, 'both workers forked');
+    sluice.child.kill('SIGTERM');
+    const exit = await sluice.exited;
+    expect(exit.code).toBe(0);
+  }, 30_000);
+});
+
 describe('workers: 2 with a regular file on stdin', () => {
   it('has each worker read its own range of lines in place, every line exactly once', async () => {
     const dir = tempDir('sluice-workers-file-');

@@ -88,7 +88,12 @@ export class Supervisor {
     state.worker = worker;
     state.startedAt = Date.now();
     worker.on('error', (error) => this.logger.debug({ err: error, worker: slot }, 'worker IPC error'));
-    worker.once('exit', (code, signal) => this.exited(slot, worker, exitCode(code, signal), signal));
+    worker.once('exit', (code, signal) => {
+      // Once running, a worker traps SIGTERM/SIGINT and exits with a code; killed by one of
+      // them while stopping, it was still loading (nothing read, nothing in flight): a clean stop.
+      const beforeTrap = this.stopping && (signal === 'SIGTERM' || signal === 'SIGINT');
+      this.exited(slot, worker, beforeTrap ? 0 : exitCode(code, signal), signal);
+    });
     this.logger.info({ worker: slot, pid: worker.process.pid }, 'worker started');
     this.hooks.started?.(slot, worker);
   }
