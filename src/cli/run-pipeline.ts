@@ -45,7 +45,8 @@ async function runUntilDone(pipeline: Pipeline, logger: Logger, stopSignal: Prom
 }
 
 /**
- * `sluice run` of one pipeline (a single process, or one worker of `workers: N`): load and validate (exit 2 on a bad config), serve the API, run the graph.
+ * `sluice run` of one pipeline (a single process, or one worker of `workers: N`): load and
+ * validate (exit 2 on a bad config), serve the API (not in a worker), run the graph.
  * SIGTERM/SIGINT stop it gracefully within `shutdown_timeout`; a second signal exits at once.
  * Resolves to the exit code: 0 drained; 1 when in-flight work had to be abandoned, a
  * component crashed, or a batch failed permanently (some events were not delivered). A
@@ -58,7 +59,8 @@ export async function runPipelineCommand(args: CliArgs, io: CliIo, shard: Shard 
   const logger = shard === undefined ? createLogger(args.logLevel) : createLogger(args.logLevel).child({ worker: shard.index });
   // A bare `sluice run` (and `npm start`) is the first thing a new user types: say which
   // file it runs, so they know what to copy and edit.
-  if (args.defaultConfig) logger.info({ config: resolve(args.config) }, 'no -c FILE given: running the default pipeline (sluice run -c FILE runs your own)');
+  // (The primary of `workers: N` said it already; its workers stay quiet.)
+  if (args.defaultConfig && shard === undefined) logger.info({ config: resolve(args.config) }, 'no -c FILE given: running the default pipeline (sluice run -c FILE runs your own)');
   const metrics = new PipelineMetrics({ processMetrics: true });
   const result = loadPipeline(args.config, io.env, { logger, metrics, shard });
   if (!result.ok) {
