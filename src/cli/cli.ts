@@ -1,16 +1,16 @@
 import { parseCliArgs, packageVersion, UsageError, USAGE, type CliArgs, type Command } from './args';
-import { graphCommand } from './graph';
 import type { CliIo } from './load';
 import { runCommand } from './run';
-import { validateCommand } from './validate';
-import { docsCommand } from './docs';
-import { runDlqCommand } from './dlq';
-import { testCommand } from './test';
 
+/**
+ * The commands' modules are imported when the command runs, not with this file: the
+ * component modules take about a second to load, and the primary of `workers: N`
+ * (`run`'s other path) never needs them.
+ */
 const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<number>> = {
   run: runCommand,
-  validate: validateCommand,
-  graph: graphCommand,
+  validate: async (args, io) => (await import('./validate')).validateCommand(args, io),
+  graph: async (args, io) => (await import('./graph')).graphCommand(args, io),
 };
 
 /**
@@ -20,9 +20,9 @@ const HANDLERS: Record<Command, (args: CliArgs, io: CliIo) => number | Promise<n
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   // `dlq` has subcommands and options of its own.
-  if (argv[0] === 'dlq') return runDlqCommand(argv.slice(1), { ...io, interactive: io.interactive ?? false });
-  if (argv[0] === 'docs') return docsCommand(argv.slice(1), io);
-  if (argv[0] === 'test') return testCommand(argv.slice(1), io);
+  if (argv[0] === 'dlq') return (await import('./dlq')).runDlqCommand(argv.slice(1), { ...io, interactive: io.interactive ?? false });
+  if (argv[0] === 'docs') return (await import('./docs')).docsCommand(argv.slice(1), io);
+  if (argv[0] === 'test') return (await import('./test')).testCommand(argv.slice(1), io);
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);

@@ -5,6 +5,7 @@ import type { ComponentHealth } from '../core/health';
 import type { EventHooks } from '../core/event-hooks';
 import type { ComponentMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
+import type { Shard } from '../core/shard';
 
 /** The kinds of component a graph wires together. */
 export type ComponentKind = 'source' | 'transform' | 'sink';
@@ -25,6 +26,11 @@ export interface ComponentContext {
   readonly hooks: EventHooks;
   /** This component's readiness, as `/ready` reports it (ready unless it says otherwise). */
   readonly health: ComponentHealth;
+  /**
+   * Which worker of a `workers: N` run this instance is; absent in a single-process run (and
+   * in test harnesses). Sources that share work between workers read it (`shardOf`).
+   */
+  readonly shard?: Shard;
 }
 
 /** A source's context: its credit, and the signal to stop reading. */

@@ -118,6 +118,19 @@ export function oneOf<const T extends string>(values: readonly T[], info: Option
 }
 
 /**
+ * A count of at least `min`, or `"auto"` (the caller decides what auto means, such as one per
+ * core): `workers: 4` or `workers: auto`.
+ */
+export function integerOrAuto(info: OptionInfo<number | 'auto'> & { min: number }): Option<number | 'auto'> {
+  const range = rangeCheck('number', true, info.min);
+  return scalar('integer | "auto"', info, (value) => {
+    if (value === 'auto') return { ok: true, value };
+    if (typeof value === 'string') return { ok: false, message: `expected an integer of at least ${info.min} or "auto", got ${JSON.stringify(value)}` };
+    return range(value);
+  }, limitsText(info.min));
+}
+
+/**
  * A duration in milliseconds, written as a number of ms or `"250ms"`, `"5s"`, `"2m"` (or
  * `"2min"`), `"1h"`, `"1d"`; units are case-sensitive (see `units.ts`).
  */

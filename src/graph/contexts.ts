@@ -7,6 +7,7 @@ import type { HealthBoard } from '../core/health';
 import type { ComponentContext, SourceContext } from '../components/context';
 import type { Logger } from '../observability/logger';
 import type { PipelineMetrics } from '../observability/metrics';
+import type { Shard } from '../core/shard';
 import type { GraphNode } from './validate';
 
 /** What every component context is built from. */
@@ -17,6 +18,8 @@ export interface ContextDeps {
   readonly dataDir: string;
   /** Where components report readiness (`/ready`). */
   readonly health: HealthBoard;
+  /** This process's worker index and count (`workers: N`); absent: the only one. */
+  readonly shard?: Shard;
 }
 
 /** The context of a transform or sink: its metrics, logger, scheduler, state directory. */
@@ -33,6 +36,7 @@ export function componentContext(node: GraphNode, deps: ContextDeps): ComponentC
     logger,
     dataDir: join(deps.dataDir, node.id),
     health: deps.health.register(node.id),
+    shard: deps.shard,
     hooks: {
       onError(error) {
         metrics.error('callback');

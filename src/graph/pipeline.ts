@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { asyncScheduler, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { ConfigError } from '../core/errors';
 import { HealthBoard } from '../core/health';
+import { shardDataDir, SOLE_SHARD, type Shard } from '../core/shard';
 import type { SchemaIssue } from '../config/schema';
 import { builtinRegistry } from '../components/builtins';
 import type { ComponentRegistry } from '../components/registry';
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   readonly metrics?: PipelineMetrics;
   /** Turns validation issues into located errors (the YAML loader supplies one). */
   readonly locate?: (issue: SchemaIssue) => ConfigError;
+  /** Which worker of a `workers: N` run this pipeline is (its sources share the input); default: the only one. */
+  readonly shard?: Shard;
 }
 
 /** The lifecycle states `/ready` and `/stats` report. */
@@ -45,6 +48,8 @@ export class Pipeline {
   readonly logger: Logger;
   /** Readiness of every component, by id (`/ready`). */
   readonly health = new HealthBoard();
+  /** Which worker of a `workers: N` run this is. */
+  readonly shard: Shard;
   private readonly scheduler: SchedulerLike;
   private readonly stopping = new Subject<void>();
   private subscription: Subscription | undefined;
@@ -58,6 +63,12 @@ export class Pipeline {
     this.metrics = options.metrics ?? new PipelineMetrics();
     this.logger = options.logger ?? silentLogger();
     this.scheduler = options.scheduler ?? asyncScheduler;
+    this.shard = options.shard ?? SOLE_SHARD;
+  }
+
+  /** Where this pipeline keeps state: `data_dir`, or its worker's own directory under it. */
+  get dataDir(): string {
+    return shardDataDir(this.graph.settings.data_dir, this.shard);
   }
 
   /** Validates a spec (from TypeScript or parsed YAML); throws {@link PipelineValidationError}. */
@@ -74,10 +85,10 @@ export class Pipeline {
   /** Starts every component; resolves when the graph has drained and the sinks are closed. */
   run(): Promise<void> {
     if (this.finished) return this.finished;
-    mkdirSync(this.graph.settings.data_dir, { recursive: true });
+    mkdirSync(this.dataDir, { recursive: true });
     const built = buildGraph(
       this.graph,
-      { metrics: this.metrics, logger: this.logger, scheduler: this.scheduler, dataDir: this.graph.settings.data_dir, health: this.health },
+      { metrics: this.metrics, logger: this.logger, scheduler: this.scheduler, dataDir: this.dataDir, health: this.health, shard: this.shard },
       this.stopping,
     );
     this.finished = new Promise<void>((resolve) => {

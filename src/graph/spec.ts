@@ -55,6 +55,8 @@ export interface PipelineSettings {
   readonly api?: { readonly enabled?: boolean; readonly address?: string };
   /** How long a graceful stop may take before in-flight work is abandoned. */
   readonly shutdown_timeout?: number | string;
+  /** Pipeline processes side by side under `sluice run` (`auto`: one per core); default 1. */
+  readonly workers?: number | 'auto';
 }
 
 /**

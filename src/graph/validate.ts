@@ -8,6 +8,7 @@ import { misreadOutput, portsOf, unknownInput, type Port } from './ports';
 import { settingsSchema, type PipelineSettingsConfig } from './settings';
 import { topologicalOrder } from './topology';
 import { creditWarnings } from './warnings';
+import { workerWarnings } from './worker-warnings';
 
 export type { Port } from './ports';
 
@@ -185,6 +186,6 @@ export function validateGraph(raw: unknown, registry: ComponentRegistry): { grap
   const ownerOf = (input: string): string | undefined => ports.get(input)?.node;
   const order = topologicalOrder(nodes, issues, ownerOf);
   if (issues.issues.length > 0 || !settings || !order) return { issues: issues.issues };
-  return { graph: { settings, nodes, order, consumers, ports, warnings: creditWarnings(nodes, order, ownerOf) }, issues: [] };
+  return { graph: { settings, nodes, order, consumers, ports, warnings: [...creditWarnings(nodes, order, ownerOf), ...workerWarnings(settings.workers, nodes)] }, issues: [] };
 }
 

@@ -12,12 +12,15 @@ export interface ApiTarget {
   readonly health?: { notReady(): ComponentStatus[] };
 }
 
+/** What the API reads metrics from: a prom-client registry, or anything that answers like one. */
+export type MetricsSource = Pick<Registry, 'contentType' | 'metrics' | 'getMetricsAsJSON'>;
+
 /** Options of {@link startApiServer}. */
 export interface ApiServerOptions {
   /** `host:port` as in the `api.address` setting; port 0 picks a free port. */
   readonly address: string;
-  /** The pipeline's metrics registry (served by `/metrics`, grouped by `/stats`). */
-  readonly registry: Registry;
+  /** The pipeline's metrics registry (served by `/metrics`, grouped by `/stats`), or the merged view of a primary's workers. */
+  readonly registry: MetricsSource;
   readonly pipeline: ApiTarget;
   readonly logger?: Logger;
 }
@@ -32,7 +35,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-type Route = (target: ApiTarget, registry: Registry) => Promise<{ status: number; type: string; body: string }>;
+type Route = (target: ApiTarget, registry: MetricsSource) => Promise<{ status: number; type: string; body: string }>;
 
 const json = (status: number, value: unknown) => ({ status, type: 'application/json; charset=utf-8', body: `${JSON.stringify(value)}\n` });
 

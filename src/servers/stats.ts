@@ -71,7 +71,7 @@ function emptyStats(labels: Labels): ComponentStats {
  * Per-component counters keyed by `component_id`, grouped from the registry's own metric
  * families. A component appears once the graph has built it (its label children exist).
  */
-export async function componentStats(registry: Registry): Promise<Record<string, ComponentStats>> {
+export async function componentStats(registry: Pick<Registry, 'getMetricsAsJSON'>): Promise<Record<string, ComponentStats>> {
   const out: Record<string, ComponentStats> = {};
   for (const family of await registry.getMetricsAsJSON()) {
     const apply = FIELDS[family.name];

@@ -13,6 +13,8 @@ import { FileHandlePool } from './file-handles';
 import { JSON_DOCUMENT, jsonDocument, requestOptions } from './encoding';
 import { writeFileAtomically } from '../core/durable-fs';
 import { PathRenderer } from './strftime';
+import { withWorkerIndex } from './worker-path';
+import { shardOf } from '../core/shard';
 
 /** Options of {@link createFileSink}. */
 export interface FileSinkOptions {
@@ -37,7 +39,7 @@ export const fileSink = defineSink({
   options: {
     path: string({
       description:
-        'File path template; `%Y %m %d %H %M %S` come from the event timestamp in UTC (the current time when it has none), `%%` is a literal %. With `compression: gzip` end it in `.gz`: each write appends one gzip member and `zcat` reads them as one stream.',
+        'File path template; `%Y %m %d %H %M %S` come from the event timestamp in UTC (the current time when it has none), `%w` is the worker index (`workers`; 0 without), `%%` is a literal %. With `compression: gzip` end it in `.gz`: each write appends one gzip member and `zcat` reads them as one stream.',
       default: 'data/logs/%Y-%m-%d/%H.ndjson',
       example: '/var/log/sluice/%Y-%m-%d/%H.ndjson',
     }),
@@ -63,7 +65,7 @@ export const fileSink = defineSink({
   create(config, ctx) {
     // A JSON document is written uncompressed (check above); only the shared byte bound applies to it.
     const { codec, level, maxBytes } = requestOptions({ ...config, encoding: config.encoding === JSON_DOCUMENT ? 'ndjson' : config.encoding });
-    return createFileSink({ path: config.path, fsync: config.fsync, encoding: config.encoding, maxOpenFiles: config.max_open_files, maxBytes, codec, level, scheduler: ctx.scheduler });
+    return createFileSink({ path: withWorkerIndex(config.path, shardOf(ctx).index), fsync: config.fsync, encoding: config.encoding, maxOpenFiles: config.max_open_files, maxBytes, codec, level, scheduler: ctx.scheduler });
   },
 });
 

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { EMPTY } from 'rxjs';
+import { shardOf } from '../core/shard';
 import { boolean, duration, integer, string } from '../config/schema';
 import { defineSource } from '../components/define';
 import { DeadLetterStore } from '../dlq/store';
@@ -34,6 +36,9 @@ export const deadLetterSource = defineSource({
   },
   example: { [PATH]: 'data/dead_letter/archive' },
   create(config, ctx) {
+    // Sharing rule (`workers: N`): one queue has one reader. Worker 0 replays it; the others
+    // complete at once (two readers would replay the same entries twice).
+    if (shardOf(ctx).index !== 0) return EMPTY;
     const queue = new DeadLetterStore({ dir: resolve(config[PATH]) });
     return replayDeadLetters(queue, ctx, { batchSize: config[BATCH_SIZE], follow: config[FOLLOW], pollIntervalMs: config[POLL_INTERVAL] });
   },

@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
-import { asyncScheduler, Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, EMPTY, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import type { Batch } from '../core/batch';
 import type { LogEvent } from '../core/event';
 import { boolean, duration, integer, number, oneOf, optional, string } from '../config/schema';
 import { defineSource } from '../components/define';
 import type { SourceContext } from '../components/context';
+import { shardOf, shareOf } from '../core/shard';
 import { Checkpoint } from './checkpoint';
 import { GENERATOR_FORMATS, messageMaker, type GeneratorFormat } from './generator-formats';
 
@@ -20,6 +21,8 @@ export interface GenerateOptions {
   readonly message?: string;
   /** Resume from `<dataDir>/checkpoint.json`, saved at most this often; undefined: no checkpoint. */
   readonly checkpointIntervalMs?: number;
+  /** Added to each event's `sequence`: where this worker's share of `count` starts (default 0). */
+  readonly firstSequence?: number;
 }
 
 /** Events emitted per turn of the event loop at full speed, so timers and I/O still run. */
@@ -58,7 +61,12 @@ export const generatorSource = defineSource({
   example: { count: 10 },
   create(config, ctx) {
     const checkpointIntervalMs = config.checkpoint ? config.checkpoint_interval : undefined;
-    return generate(ctx, { count: config.count, rate: config.rate, batchSize: config.batch_size, format: config.format, message: config.message, checkpointIntervalMs });
+    // Sharing rule (`workers: N`): a bounded count is split into contiguous ranges of
+    // sequence numbers, one per worker; 0 (unbounded) stays unbounded in every worker, and
+    // `rate` applies per worker. A worker whose share is empty completes at once.
+    const share = config.count > 0 ? shareOf(config.count, shardOf(ctx)) : { first: 0, count: 0 };
+    if (config.count > 0 && share.count === 0) return EMPTY;
+    return generate(ctx, { count: share.count, rate: config.rate, batchSize: config.batch_size, format: config.format, message: config.message, checkpointIntervalMs, firstSequence: share.first });
   },
 });
 
@@ -87,6 +95,7 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
   const source = ctx.id;
   // Approximate NDJSON size of everything but the message.
   const overhead = 80 + host.length + source.length;
+  const firstSequence = options.firstSequence ?? 0;
   return new Observable<Batch>((subscriber) => {
     const maker = messageMaker(options.format, options.message);
     const { checkpointIntervalMs: intervalMs } = options;
@@ -108,7 +117,7 @@ export function generate(ctx: SourceContext, options: GenerateOptions): Observab
       let bytes = 0;
       for (let i = 0; i < size; i++) {
         const message = maker.message(sequence);
-        events.push({ message, timestamp, host, source, sequence });
+        events.push({ message, timestamp, host, source, sequence: firstSequence + sequence });
         bytes += message.length + overhead;
         sequence++;
       }

@@ -1,32 +1,11 @@
-import { createReadStream, ReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { bytes } from '../config/schema';
 import { defineSource } from '../components/define';
+import { shardOf } from '../core/shard';
 import { fromReadable } from './readable';
+import { openStdin } from './stdin-open';
 
 /** Option names, declared once: the schema below is their documentation. */
 const MAX_LINE_BYTES = 'max_line_bytes';
-
-/**
- * Read size when stdin is a regular file (`sluice run < app.log`): one batch per MiB, like
- * the bench's file source. Node gives such a stdin an fs stream reading 64 KiB at a time,
- * and sixteen times the batches cost the json pipeline a fifth of its throughput in
- * per-batch work (bench: cli_stdin_json_blackhole).
- */
-const FILE_READ_BYTES = 1024 * 1024;
-
-/**
- * The stream to read: when `process.stdin` is a file (Node made it an fs stream), a stream
- * of our own on fd 0 with 1 MiB reads; a pipe, socket or terminal keeps `process.stdin`.
- * A pipe holds 64 KiB, so larger reads gain nothing there, and an fs stream would park a
- * threadpool thread in a blocking read (`tail -F | sluice` may wait for hours).
- */
-function openStdin(): Readable {
-  const stdin = process.stdin;
-  // Node's own stream has not read anything yet: nothing is read until a stream flows.
-  if (stdin instanceof ReadStream) return createReadStream('', { fd: 0, autoClose: false, highWaterMark: FILE_READ_BYTES });
-  return stdin;
-}
 
 /**
  * Reads newline-delimited logs from standard input: `tail -F app.log | sluice run`.
@@ -47,6 +26,9 @@ export const stdinSource = defineSource({
   },
   example: {},
   create(config, ctx) {
-    return fromReadable(openStdin(), ctx, { maxLineBytes: config[MAX_LINE_BYTES] });
+    // Sharing rule (`workers: N`): a pipe is forwarded by the primary in whole-line chunks,
+    // so a worker reads its stdin as a single process does; a regular file is read in place,
+    // each worker its own range of lines (openStdin).
+    return fromReadable(openStdin(shardOf(ctx)), ctx, { maxLineBytes: config[MAX_LINE_BYTES] });
   },
 });

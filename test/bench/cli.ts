@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { ProbeReport } from './cli-probe';
 
 /** The built CLI, as `npx sluice` runs it. */
@@ -39,6 +39,10 @@ export interface CliRun {
   readonly durationMs: number;
   readonly cpuMs: number;
   readonly peakRssMiB: number;
+  /** CPU of the process the bench started alone: under `workers: N` the primary (stdin forwarding), else the same as cpuMs. */
+  readonly ownCpuMs: number;
+  /** Worker processes that reported (0 for a single process). */
+  readonly workers: number;
   readonly summary: StopSummary;
   /** The run's temporary directory (`data_dir`); removed after `inspect` runs. */
   readonly dir: string;
@@ -61,14 +65,42 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-/** The last `sluice stopped` line of the CLI's pino output on stderr. */
+/**
+ * The totals of the CLI's `sluice stopped` lines (pino output on stderr): one for a single
+ * process, one per worker under `workers: N` (counts summed, the slowest worker's elapsed).
+ */
 function stopSummary(stderr: string): StopSummary | undefined {
-  const lines = stderr.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (!lines[i].includes('"sluice stopped"')) continue;
-    return JSON.parse(lines[i]) as StopSummary;
-  }
-  return undefined;
+  const stops = stderr
+    .split('\n')
+    .filter((line) => line.includes('"sluice stopped"'))
+    .map((line) => JSON.parse(line) as StopSummary);
+  if (stops.length === 0) return undefined;
+  const sum = (key: 'read' | 'delivered' | 'errors' | 'discarded' | 'ack_failures'): number => stops.reduce((total, stop) => total + stop[key], 0);
+  const outcome = stops.every((stop) => stop.outcome === stops[0].outcome) ? stops[0].outcome : stops.map((stop) => stop.outcome).join(',');
+  return {
+    outcome,
+    elapsed_ms: Math.max(...stops.map((stop) => stop.elapsed_ms)),
+    read: sum('read'),
+    delivered: sum('delivered'),
+    errors: sum('errors'),
+    discarded: sum('discarded'),
+    ack_failures: sum('ack_failures'),
+  };
+}
+
+/**
+ * The probe reports of the process tree: the CLI's own, plus one per worker under
+ * `workers: N`. CPU adds up; so does peak RSS, each process's own peak (an upper bound of
+ * the tree's peak at any one moment, since the peaks need not coincide).
+ */
+function probeReports(probe: string): { total: ProbeReport; own: ProbeReport; workers: number } {
+  const own = JSON.parse(readFileSync(probe, 'utf8')) as ProbeReport;
+  const prefix = `${basename(probe)}.worker-`;
+  const workers = readdirSync(dirname(probe))
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => JSON.parse(readFileSync(join(dirname(probe), name), 'utf8')) as ProbeReport);
+  const all = [own, ...workers];
+  return { own, workers: workers.length, total: { cpuMs: all.reduce((sum, r) => sum + r.cpuMs, 0), peakRssMiB: all.reduce((sum, r) => sum + r.peakRssMiB, 0) } };
 }
 
 /**
@@ -105,8 +137,8 @@ export async function runCli(options: CliOptions): Promise<CliRun> {
     const durationMs = performance.now() - started;
     const summary = stopSummary(stderr);
     if (code !== 0 || !summary) throw new Error(`sluice run exited with ${code ?? 'a signal'}; stderr ends:\n${stderr}`);
-    const usage = JSON.parse(readFileSync(probe, 'utf8')) as ProbeReport;
-    const run: CliRun = { durationMs, cpuMs: usage.cpuMs, peakRssMiB: usage.peakRssMiB, summary, dir };
+    const usage = probeReports(probe);
+    const run: CliRun = { durationMs, cpuMs: usage.total.cpuMs, peakRssMiB: usage.total.peakRssMiB, ownCpuMs: usage.own.cpuMs, workers: usage.workers, summary, dir };
     options.inspect?.(run);
     return run;
   } finally {

@@ -9,6 +9,8 @@ import { FileReader, type FileFramerFactory } from './file-reader';
 import { identityKey, parseIdentityKey, type FileIdentity } from './identity';
 import { ReadLoop, type TailHost } from './read-loop';
 import { patternBase, scanFiles, type FoundFile } from './scan';
+import { ownsFile } from './shard';
+import { shardOf } from '../../core/shard';
 import { WakeUps } from './wake-ups';
 
 /** What {@link tailFiles} needs, in milliseconds and bytes. */
@@ -161,7 +163,9 @@ class FileTail implements TailHost {
     }
     this.scanning = true;
     try {
-      const found = await scanFiles(this.options.include, this.options.exclude);
+      const shard = shardOf(this.ctx);
+      // Files another worker owns are not seen at all here (see shard.ts).
+      const found = (await scanFiles(this.options.include, this.options.exclude)).filter((file) => ownsFile(file.place, shard));
       if (this.stopping) return;
       const now = this.ctx.scheduler.now();
       const seen = new Set<string>();

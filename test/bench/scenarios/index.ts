@@ -11,6 +11,8 @@ export const SCENARIOS: Readonly<Record<string, () => Promise<Scenario>>> = {
   cli_pipe_json_blackhole: async () => (await import('./cli_pipe_json_blackhole')).scenario,
   regex_parsing: async () => (await import('./regex_parsing')).scenario,
   json_parse: async () => (await import('./json_parse')).scenario,
+  regex_parsing_workers2: async () => (await import('./regex_parsing_workers2')).scenario,
+  json_parse_workers2: async () => (await import('./json_parse_workers2')).scenario,
   aggregate: async () => (await import('./aggregate')).scenario,
   disk_buffer: async () => (await import('./disk_buffer')).scenario,
   disk_buffer_loop_delay: async () => (await import('./disk_buffer_loop_delay')).scenario,

@@ -2,7 +2,7 @@ import { runCli } from '../cli';
 import { expectEvents, type Scenario } from '../scenario';
 import { peerDataInput } from './regex_parsing';
 
-const JSON_TO_BLACKHOLE = `sources:
+export const JSON_TO_BLACKHOLE = `sources:
   in:
     type: stdin
 transforms:

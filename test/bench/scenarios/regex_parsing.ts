@@ -33,7 +33,7 @@ export function peerDataInput(file: string): { setup(): Promise<void>; readonly 
  * What Fluent Bit's `apache` parser does, in sluice's stages: grok's Apache common-log
  * pattern into fields, then the access-log time into the canonical `timestamp`.
  */
-const GROK_TO_BLACKHOLE = `sources:
+export const GROK_TO_BLACKHOLE = `sources:
   in:
     type: stdin
 transforms:

@@ -100,7 +100,7 @@ describe('validateGraph', () => {
     const found = messages({ sourcez: { a: { type: 'counting' } }, sinks: { b: { type: 'collect', inputs: ['a'] } } });
     expect(found).toEqual(
       expect.arrayContaining([
-        'sourcez: unknown option "sourcez" (did you mean "sources"?); known options: data_dir, api, shutdown_timeout, sources, transforms, sinks',
+        'sourcez: unknown option "sourcez" (did you mean "sources"?); known options: data_dir, api, shutdown_timeout, workers, sources, transforms, sinks',
         'sources: a pipeline needs at least one source',
       ]),
     );
