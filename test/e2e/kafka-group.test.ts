@@ -3,10 +3,10 @@ import type { Admin } from 'kafkajs';
 import { KAFKA_BROKERS } from '../services/coordinates';
 import { assertReachable } from '../services/reachable';
 import { createTopics, testClient } from '../integration/kafka-sink-helpers';
-import { committedOffsets, uniqueName } from '../integration/kafka-source-helpers';
+import { committedOffsets, produce, uniqueName } from '../integration/kafka-source-helpers';
 import { scanNdjson, SequenceTally } from '../helpers/ndjson-files';
 import { note } from '../helpers/notes';
-import { assertBuilt, filesUnder, killLeftovers, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Running } from './cli-harness';
+import { assertBuilt, filesUnder, freePort, killLeftovers, removeTempDirs, runCli, startCli, tempDir, writeConfig, type Running } from './cli-harness';
 
 /** The issue's 1,000,000 (about a minute here); `KAFKA_GROUP_EVENTS=<n>` runs another count. */
 const COUNT = Number(process.env.KAFKA_GROUP_EVENTS ?? 1_000_000);
@@ -84,6 +84,14 @@ sinks:
   );
 }
 
+async function eventuallyTrue(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms`);
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+}
+
 const sum = (offsets: Map<number, number>): number => [...offsets.values()].reduce((total, offset) => total + Math.max(0, offset), 0);
 const sleep = (ms: number): Promise<void> => new Promise((wake) => setTimeout(wake, ms));
 
@@ -142,4 +150,50 @@ describe('kafka source: a consumer group of sluice processes', () => {
     // that moved to the newcomer (each member at most once over the two rebalances).
     expect(tally.duplicates).toBeLessThanOrEqual(3 * (IN_FLIGHT + UNCOMMITTED));
   }, 420_000);
+
+  it('shares the partitions between the workers of one sluice (workers: 2, each a group member), every event once, lag per worker on the primary', async () => {
+    const dir = tempDir('sluice-kafka-workers-');
+    const topic = uniqueName('workers');
+    const group = uniqueName('workers');
+    await createTopics(admin, [{ topic, partitions: PARTITIONS }]);
+    const events = 20_000;
+    const port = await freePort();
+    const config = writeConfig(
+      dir,
+      `data_dir: ${join(dir, 'data')}
+workers: 2
+api:
+  address: 127.0.0.1:${port}
+sources:
+  bus:
+    type: kafka
+    brokers: [${KAFKA_BROKERS.join(', ')}]
+    topics: [${topic}]
+    group_id: ${group}
+    commit_interval: 200ms
+sinks:
+  out:
+    type: file
+    inputs: [bus]
+    path: ${join(dir, 'out', 'worker-%w.ndjson')}
+`,
+    );
+    const running = startCli(['run', '-c', config]);
+    // Ready once both workers joined the group: only then do they share the partitions (the
+    // first member to join would otherwise take everything produced before the second).
+    await eventuallyTrue(async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => undefined))?.status === 200, 30_000);
+    await produce(kafka, topic, Array.from({ length: events }, (_, i) => ({ partition: i % PARTITIONS, value: JSON.stringify({ sequence: i }) })));
+    await eventuallyTrue(async () => sum(await committedOffsets(admin, group, topic)) === events, 60_000);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const lagWorkers = new Set([...metrics.matchAll(/^sluice_kafka_consumer_lag\{[^}]*worker="(\d)"/gm)].map((match) => match[1]));
+    running.child.kill('SIGTERM');
+    const exit = await running.exited;
+    expect({ code: exit.code, stderr: exit.code === 0 ? '' : exit.stderr.slice(-2000) }).toEqual({ code: 0, stderr: '' });
+
+    const tally = new SequenceTally(events);
+    const files = filesUnder(join(dir, 'out'));
+    for (const file of files) scanNdjson(file, (event) => tally.add(event.sequence));
+    expect({ unique: tally.unique, duplicates: tally.duplicates, files: files.map((file) => file.split('/').pop()) }).toEqual({ unique: events, duplicates: 0, files: ['worker-0.ndjson', 'worker-1.ndjson'] });
+    expect([...lagWorkers].sort()).toEqual(['0', '1']);
+  }, 120_000);
 });
