@@ -1,9 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
-import { Kafka, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import { boolean, duration, list, object, oneOf, optional, string, type InferOut, type SchemaIssue } from '../config/schema';
-import type { Logger } from '../observability/logger';
-import { kafkaLogCreator, kafkaLogLevel } from './log';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 
@@ -52,36 +47,4 @@ export function checkKafkaConnection(config: KafkaConnectionConfig): SchemaIssue
     return [{ path: ['tls'], message: 'tls.cert_file and tls.key_file go together (a client certificate needs its key)' }];
   }
   return [];
-}
-
-/** Node TLS options of the `tls:` block (PEM files read once, at creation). */
-function tlsOptions(tls: NonNullable<KafkaConnectionConfig['tls']>): ConnectionOptions {
-  return {
-    ca: tls.ca_file === undefined ? undefined : readFileSync(tls.ca_file),
-    cert: tls.cert_file === undefined ? undefined : readFileSync(tls.cert_file),
-    key: tls.key_file === undefined ? undefined : readFileSync(tls.key_file),
-    rejectUnauthorized: tls.verify_certificate,
-    servername: tls.server_name,
-  };
-}
-
-/**
- * A kafkajs client of the connection options, logging into sluice's logger. kafkajs's own
- * retries are kept short (a leader move or a dropped connection is absorbed, an outage
- * reaches sluice's retry stage, circuit breaker and readiness quickly); `requestTimeoutMs`
- * is the component's.
- */
-export function createKafkaClient(config: KafkaConnectionConfig, logger: Logger, requestTimeoutMs: number): Kafka {
-  const options: KafkaJsConfig = {
-    brokers: [...config.brokers],
-    clientId: config.client_id,
-    connectionTimeout: config.connection_timeout,
-    requestTimeout: requestTimeoutMs,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-    logCreator: kafkaLogCreator(logger),
-    logLevel: kafkaLogLevel(logger),
-  };
-  if (config.sasl) options.sasl = { mechanism: config.sasl.mechanism, username: config.sasl.username, password: config.sasl.password } as SASLOptions;
-  if (config.tls) options.ssl = tlsOptions(config.tls);
-  return new Kafka(options);
 }

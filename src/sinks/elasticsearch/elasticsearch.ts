@@ -4,10 +4,19 @@ import { compressionCodecs } from '../../../operators/compress';
 import { compilePath } from '../../core/field-path';
 import { requestOptions } from '../encoding';
 import { BulkEncoding } from './bulk-encoder';
-import { createClient } from './client';
+import type * as ClientModule from './client';
 import { IndexTemplate } from './index-template';
-import { createElasticsearchSink } from './sink';
+import type * as SinkModule from './sink';
 import { ElasticsearchMetrics } from './sink-metrics';
+import { lazyModule } from '../../components/lazy';
+
+/** The client library loads only when a pipeline has an elasticsearch sink (`create` is synchronous, hence `require`). */
+const implementation = lazyModule(() => ({
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  client: require('./client') as typeof ClientModule,
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sink: require('./sink') as typeof SinkModule,
+}));
 
 const { compression, compression_level } = sinkEncodingOptions({ encoding: 'ndjson' });
 
@@ -70,7 +79,8 @@ export const elasticsearchSink = defineSink({
   check: checkElasticsearchOptions,
   create(config, ctx) {
     const { codec, level } = requestOptions({ ...config, encoding: 'ndjson' });
-    const client = createClient({
+    const { client: clientModule, sink: sinkModule } = implementation();
+    const client = clientModule.createClient({
       endpoints: config.endpoints,
       cloudId: config.cloud_id,
       auth: config.auth && { username: config.auth.username, password: config.auth.password, apiKey: config.auth.api_key },
@@ -79,7 +89,7 @@ export const elasticsearchSink = defineSink({
       name: ctx.id,
     });
     const encoding = new BulkEncoding({ action: config.action, index: new IndexTemplate(config.index), idField: config.id_field, documentId: config.document_id });
-    return createElasticsearchSink({
+    return sinkModule.createElasticsearchSink({
       client,
       encoding,
       action: config.action,

@@ -1,5 +1,5 @@
 import { CompressionCodecs, CompressionTypes, type Kafka } from 'kafkajs';
-import { createKafkaClient } from '../../kafka/connection';
+import { createKafkaClient } from '../../kafka/client';
 import type { Logger } from '../../observability/logger';
 import type { KafkaCompression, KafkaConfig } from './options';
 

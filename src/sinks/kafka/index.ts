@@ -1,16 +1,26 @@
 import { defineSink } from '../../components/define';
-import { codecAvailable } from './client';
-import { registerKafkaCodecs } from '../../kafka/codecs';
+import { lazyModule } from '../../components/lazy';
+import type * as Codecs from '../../kafka/codecs';
+import type * as ClientModule from './client';
 import { checkKafkaOptions, kafkaOptions } from './options';
-import { createKafkaSink } from './sink';
+import type * as SinkModule from './sink';
 
 /**
  * `type: kafka`: produces each event as one message with kafkajs. Options and their
  * constraints are in ./options, the client in ./client, routing and partitioning in
  * ./route and ./partitioner, the send pipeline and its failure handling in ./sink.
  */
-// Before any config is checked: `compression:` snappy, lz4 and zstd need kafkajs's codecs registered.
-registerKafkaCodecs();
+/**
+ * kafkajs loads only when a pipeline has a kafka sink (`check` and `create` are synchronous,
+ * hence `require`); its snappy, lz4 and zstd codecs are registered before any config is
+ * checked against them.
+ */
+const kafka = lazyModule(() => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../../kafka/codecs') as typeof Codecs).registerKafkaCodecs();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return { client: require('./client') as typeof ClientModule, sink: require('./sink') as typeof SinkModule };
+});
 
 export const kafkaSink = defineSink({
   type: 'kafka',
@@ -21,8 +31,8 @@ export const kafkaSink = defineSink({
   example: { brokers: ['127.0.0.1:9092'], topic: 'logs' },
   check(config) {
     const issues = checkKafkaOptions(config);
-    if (!codecAvailable(config.compression)) issues.push({ path: ['compression'], message: `compression ${config.compression} is not available in this build (no kafkajs codec registered)` });
+    if (!kafka().client.codecAvailable(config.compression)) issues.push({ path: ['compression'], message: `compression ${config.compression} is not available in this build (no kafkajs codec registered)` });
     return issues;
   },
-  create: (config, context) => createKafkaSink(config, context),
+  create: (config, context) => kafka().sink.createKafkaSink(config, context),
 });

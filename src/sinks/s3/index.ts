@@ -2,9 +2,16 @@ import type { ObjectCannedACL, ServerSideEncryption, StorageClass } from '@aws-s
 import { boolean, bytes, integer, oneOf, optional, string, type SchemaIssue } from '../../config/schema';
 import { checkEncodingOptions, defineSink, sinkEncodingOptions } from '../../components/define';
 import { requestOptions } from '../encoding';
-import { createS3Client } from './client';
+import type * as ClientModule from './client';
+import { lazyModule } from '../../components/lazy';
 import { keyPrefixProblem } from './keys';
-import { createS3Sink } from './sink';
+import type * as SinkModule from './sink';
+
+/** The AWS SDK loads only when a pipeline has an s3 sink (`create` is synchronous, hence `require`). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const clientModule = lazyModule(() => require('./client') as typeof ClientModule);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sinkModule = lazyModule(() => require('./sink') as typeof SinkModule);
 
 const MiB = 1024 * 1024;
 /** S3's smallest part (all but the last) and largest part of a multipart upload. */
@@ -61,7 +68,7 @@ export const s3Sink = defineSink({
   },
   create(config, ctx) {
     const { access_key_id: accessKeyId, secret_access_key: secretAccessKey, session_token: sessionToken } = config;
-    const client = createS3Client(
+    const client = clientModule().createS3Client(
       {
         region: config.region,
         endpoint: config.endpoint || undefined,
@@ -70,7 +77,7 @@ export const s3Sink = defineSink({
       },
       ctx.logger,
     );
-    return createS3Sink({
+    return sinkModule().createS3Sink({
       client,
       bucket: config.bucket,
       keyPrefix: config.key_prefix,

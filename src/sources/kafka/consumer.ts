@@ -3,7 +3,8 @@ import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { SourceContext } from '../../components/context';
 import type { AckListener, AckOutcome } from '../../core/ack';
 import type { Batch } from '../../core/batch';
-import { createKafkaClient } from '../../kafka/connection';
+import { createKafkaClient } from '../../kafka/client';
+import { registerKafkaCodecs } from '../../kafka/codecs';
 import { startSource } from '../startup';
 import { decodeBatch } from './decode';
 import { topicMatcher, type KafkaSourceConfig } from './options';
@@ -20,6 +21,8 @@ const DRAIN_POLL_MS = 20;
  * one partition. See {@link KafkaConsumerSource}.
  */
 export function consumeKafka(ctx: SourceContext, config: KafkaSourceConfig, kafka?: Kafka): Observable<Batch> {
+  // Compressed record batches (snappy, lz4, zstd) need the codecs; idempotent.
+  registerKafkaCodecs();
   return new Observable<Batch>((subscriber) => {
     const source = new KafkaConsumerSource(ctx, config, kafka ?? createKafkaClient(config, ctx.logger, config.request_timeout), subscriber);
     source.start();

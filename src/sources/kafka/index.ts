@@ -1,10 +1,11 @@
 import { defineSource } from '../../components/define';
-import { registerKafkaCodecs } from '../../kafka/codecs';
-import { consumeKafka } from './consumer';
+import { lazyModule } from '../../components/lazy';
+import type * as ConsumerModule from './consumer';
 import { checkKafkaSourceOptions, kafkaSourceOptions } from './options';
 
-// Compressed record batches (snappy, lz4, zstd) need kafkajs's codecs to be read.
-registerKafkaCodecs();
+/** kafkajs loads only when a pipeline has a kafka source (`create` is synchronous, hence `require`). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const consumer = lazyModule(() => require('./consumer') as typeof ConsumerModule);
 
 /**
  * `type: kafka` as a source: a consumer-group member (kafkajs) whose offsets are committed
@@ -17,5 +18,5 @@ export const kafkaSource = defineSource({
   options: kafkaSourceOptions,
   example: { brokers: ['127.0.0.1:9092'], topics: ['logs'], group_id: 'sluice' },
   check: checkKafkaSourceOptions,
-  create: (config, ctx) => consumeKafka(ctx, config),
+  create: (config, ctx) => consumer().consumeKafka(ctx, config),
 });
