@@ -5,7 +5,7 @@ import type { Batch } from '../../src/core/batch';
 import type { CreditLimits } from '../../src/core/credit';
 import { eventMeta } from '../../src/core/event';
 import { kafkaSource } from '../../src/sources/kafka';
-import { createKafkaClient } from '../../src/kafka/connection';
+import { createKafkaClient } from '../../src/kafka/client';
 import { consumeKafka } from '../../src/sources/kafka/consumer';
 import { parseConfig, testSourceContext, type TestSourceContext } from '../helpers/context';
 import { KAFKA_BROKERS } from '../services/coordinates';
