@@ -5,6 +5,7 @@ import type { LogEvent } from '../../src/core/event';
 import type { SendResult, Sink } from '../../src/core/sink';
 import { kafkaSink } from '../../src/sinks/kafka';
 import { createKafkaSink } from '../../src/sinks/kafka/sink';
+import { registerKafkaCodecs } from '../../src/kafka/codecs';
 import { parseConfig, testContext, type TestContext } from '../helpers/context';
 import { KAFKA_BROKERS } from '../services/coordinates';
 
@@ -16,6 +17,10 @@ export interface Consumed {
   readonly value: string;
   readonly headers: Record<string, string>;
 }
+
+// The test's own consumers read what the sink compressed (snappy, lz4, zstd): the codecs are
+// registered in kafkajs only once a kafka component is created, which the CLI tests never do here.
+registerKafkaCodecs();
 
 /** A plain client for the test's own admin and consumers (silent: refusals are expected outcomes). */
 export function testClient(config: Partial<KafkaConfig> = {}): Kafka {
