@@ -20,7 +20,10 @@ function pipe(highWaterMark = 1024 * 1024): { stream: Writable; text: () => stri
   return { stream, text: () => Buffer.concat(chunks).toString(), ended: () => ended };
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+/** Waits until `done()` (every pipe ended), up to 5 s: a fixed pause is too short on a loaded CI machine. */
+async function settle(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 describe('StdinForwarder', () => {
   it('hands whole lines to the workers in turn and ends their input at EOF', async () => {
@@ -32,7 +35,7 @@ describe('StdinForwarder', () => {
     input.write('l1\nl2\npart');
     input.write('ial\nl4\n');
     input.end('tail');
-    await settle();
+    await settle(() => a.ended() && b.ended());
     expect(a.text()).toBe('l1\nl2\ntail');
     expect(b.text()).toBe('partial\nl4\n');
     expect(a.ended() && b.ended()).toBe(true);
@@ -48,13 +51,13 @@ describe('StdinForwarder', () => {
     for (let at = 0; at < text.length; at += 777) input.write(text.slice(at, at + 777));
     input.end();
     await new Promise((resolve) => input.once('end', resolve));
-    await settle();
+    await settle(() => workers.every((worker) => worker.ended()));
     const received = workers.flatMap((worker) => worker.text().split('\n').filter((line) => line !== ''));
     expect(received.sort()).toEqual([...lines].sort());
     for (const worker of workers) expect(worker.ended()).toBe(true);
     const late = pipe();
     forwarder.attach(3, late.stream);
-    await settle();
+    await settle(() => late.ended());
     expect(late.ended()).toBe(true);
   });
 });
