@@ -19,7 +19,9 @@ export function codecAvailable(compression: KafkaCompression): boolean {
   try {
     return lookup !== undefined && lookup() !== undefined;
   } catch {
-    return false; // kafkajs's placeholder throws "not implemented"
+    // No codec library for it: kafkajs's own entry for an unregistered codec throws, as does
+    // ours when the codec's native binary is missing. Validation then reports it unavailable.
+    return false;
   }
 }
 
